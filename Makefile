@@ -1,0 +1,58 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+BOOTSTRAP_VERSION := 5.3.9
+
+.PHONY: install run test lint format worker beat migrate vendor-bootstrap clean
+
+# Reinstalls whenever pyproject.toml changes.
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	$(BIN)/python manage.py load_demo_city
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: install
+	$(BIN)/celery -A portal worker --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A portal beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule
+
+# Refreshes the committed copy of Bootstrap from the npm registry (never a CDN).
+vendor-bootstrap:
+	rm -rf .vendor-tmp && mkdir .vendor-tmp
+	cd .vendor-tmp && npm pack --silent bootstrap@$(BOOTSTRAP_VERSION) && tar xzf bootstrap-$(BOOTSTRAP_VERSION).tgz
+	rm -rf static/vendor/bootstrap && mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js
+	cp .vendor-tmp/package/dist/css/bootstrap.min.css static/vendor/bootstrap/css/
+	cp .vendor-tmp/package/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/js/
+	cp .vendor-tmp/package/LICENSE static/vendor/bootstrap/LICENSE
+	# The source maps are not vendored; a dangling reference would break collectstatic.
+	sed -i '/sourceMappingURL/d' static/vendor/bootstrap/css/bootstrap.min.css static/vendor/bootstrap/js/bootstrap.bundle.min.js
+	rm -rf .vendor-tmp
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

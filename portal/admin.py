@@ -1,0 +1,62 @@
+import zoneinfo
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import City, Department, FaqCategory, FaqEntry
+
+
+class CityForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label=_("time zone"),
+        choices=lambda: [(name, name) for name in sorted(zoneinfo.available_timezones())],
+    )
+    website = forms.URLField(label=_("city website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = City
+        fields = ("name", "logo", "time_zone", "website", "address")
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    form = CityForm
+    list_display = ("name", "time_zone", "website")
+
+    def has_add_permission(self, request) -> bool:
+        return not City.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "phone", "email", "order", "in_footer")
+    list_editable = ("order", "in_footer")
+    search_fields = ("name", "handles")
+
+
+class FaqEntryInline(admin.StackedInline):
+    model = FaqEntry
+    extra = 0
+    prepopulated_fields = {"slug": ("question",)}
+
+
+@admin.register(FaqCategory)
+class FaqCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "order")
+    list_editable = ("order",)
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [FaqEntryInline]
+
+
+@admin.register(FaqEntry)
+class FaqEntryAdmin(admin.ModelAdmin):
+    list_display = ("question", "category", "order", "is_published")
+    list_editable = ("order", "is_published")
+    list_filter = ("category", "is_published")
+    list_select_related = ("category",)
+    search_fields = ("question", "answer")
+    prepopulated_fields = {"slug": ("question",)}

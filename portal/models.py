@@ -1,0 +1,121 @@
+"""The city itself as data: its name and logo, its departments, and its FAQ."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(value)s is not a time zone name such as America/Los_Angeles."),
+            params={"value": value},
+        )
+
+
+class City(models.Model):
+    """The one city this installation serves (a single row, id 1)."""
+
+    SINGLETON_ID = 1
+
+    name = models.CharField(
+        _("name"), max_length=120, help_text=_("As residents know it, e.g. City of Springfield.")
+    )
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="city/",
+        blank=True,
+        help_text=_("Shown beside the city's name in the header: PNG or JPEG, about 96 px tall."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=settings.TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text=_("Dates and times, business days and cut-offs are in this zone."),
+    )
+    website = models.URLField(_("city website"), blank=True)
+    address = models.TextField(_("city hall address"), blank=True)
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("city")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="city_is_a_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    """A department people can contact, listed in the footer and on the help page."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    handles = models.TextField(
+        _("what it handles"),
+        help_text=_("One sentence residents read to know whom to call, e.g. building permits."),
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    in_footer = models.BooleanField(
+        _("show in the page footer"),
+        default=True,
+        help_text=_("Every department is listed on the help page; the footer lists these."),
+    )
+
+    class Meta:
+        ordering = ("order", "name")
+        verbose_name = _("department contact")
+        verbose_name_plural = _("department contacts")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def phone_uri(self) -> str:
+        return "tel:+1" + "".join(c for c in self.phone if c.isdigit())[-10:]
+
+
+class FaqCategory(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("anchor"), max_length=80, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ("order", "name")
+        verbose_name = _("FAQ category")
+        verbose_name_plural = _("FAQ categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FaqEntry(models.Model):
+    category = models.ForeignKey(
+        FaqCategory, on_delete=models.PROTECT, related_name="entries", verbose_name=_("category")
+    )
+    question = models.CharField(_("question"), max_length=255)
+    answer = models.TextField(
+        _("answer"), help_text=_("Plain text; a blank line starts a new paragraph.")
+    )
+    slug = models.SlugField(
+        _("anchor"),
+        max_length=80,
+        unique=True,
+        help_text=_("Links to this answer: /help/#<anchor>."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_published = models.BooleanField(_("published"), default=True)
+
+    class Meta:
+        ordering = ("category__order", "order", "question")
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ entries")
+
+    def __str__(self) -> str:
+        return self.question

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
+
+from portal import views
+
+admin.site.site_header = _("Permit portal administration")
+admin.site.site_title = _("Permit portal")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("help/", views.help_page, name="help"),
+    path("permits/", include("permits.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    re_path(r"^media/city/(?P<path>.+)$", views.city_media, name="city-media"),
+]
+
+handler500 = "portal.views.server_error"

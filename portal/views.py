@@ -1,0 +1,54 @@
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+from django.views.static import serve
+
+from permits.selectors import online_permit_categories
+from portal.selectors import city_profile, faq_categories_with_entries
+
+logger = logging.getLogger(__name__)
+
+MINIMAL_SERVER_ERROR = (
+    "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+    "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+    "<title>Something went wrong</title></head><body><main><h1>Something went wrong</h1>"
+    "<p>The portal could not finish your request. Please try again in a few minutes.</p>"
+    "</main></body></html>"
+)
+
+
+def home(request):
+    return render(request, "portal/home.html", {"permit_categories": online_permit_categories()})
+
+
+def help_page(request):
+    return render(
+        request,
+        "portal/help.html",
+        {
+            "faq_categories": faq_categories_with_entries(),
+            "departments": city_profile().departments,
+        },
+    )
+
+
+def city_media(request, path: str):
+    """The city's public images, such as its logo.
+
+    Applicants' uploads never live under city/; views that check permissions serve them.
+    """
+    return serve(request, path, document_root=Path(settings.MEDIA_ROOT) / "city")
+
+
+def server_error(request):
+    """The styled 500 page, or a bare one when the styled page itself cannot render."""
+    try:
+        body = loader.render_to_string("500.html", request=request)
+    except Exception:
+        logger.exception("The styled error page failed to render")
+        body = MINIMAL_SERVER_ERROR
+    return HttpResponseServerError(body)

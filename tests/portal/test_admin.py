@@ -1,0 +1,101 @@
+"""Staff keep the city's own data in the admin, and the public pages follow."""
+
+import pytest
+
+from portal.models import City, Department, FaqEntry
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def staff_client(client, db):
+    client.force_login(UserFactory(username="clerk", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_staff_rename_the_city_and_change_its_time_zone(staff_client, demo_city):
+    response = staff_client.post(
+        "/admin/portal/city/1/change/",
+        {
+            "name": "City of Springfield",
+            "time_zone": "America/Chicago",
+            "website": "springfield.example.gov",
+            "address": "1 Main Street",
+        },
+    )
+    assert response.status_code == 302
+    city = City.objects.get()
+    assert (city.name, city.time_zone) == ("City of Springfield", "America/Chicago")
+    assert city.website == "https://springfield.example.gov"
+    assert "City of Springfield" in staff_client.get("/").content.decode()
+
+
+def test_an_unknown_time_zone_is_refused_and_nothing_changes(staff_client, demo_city):
+    response = staff_client.post(
+        "/admin/portal/city/1/change/",
+        {"name": "Renamed", "time_zone": "Mars/Olympus_Mons", "website": "", "address": ""},
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert City.objects.get().name == "City of Rancho Palos Verdes (demo)"
+
+
+def test_the_city_cannot_be_added_twice_or_deleted(staff_client, demo_city):
+    assert staff_client.get("/admin/portal/city/add/").status_code == 403
+    assert staff_client.get("/admin/portal/city/1/delete/").status_code == 403
+
+
+def test_staff_add_a_department_contact_that_appears_in_the_footer(staff_client, demo_city):
+    response = staff_client.post(
+        "/admin/portal/department/add/",
+        {
+            "name": "Planning",
+            "handles": "Zoning and land use questions.",
+            "phone": "310-555-0177",
+            "email": "planning@example.gov",
+            "order": "9",
+            "in_footer": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert Department.objects.filter(name="Planning").exists()
+    assert "planning@example.gov" in staff_client.get("/").content.decode()
+
+
+def test_staff_add_an_faq_answer_that_appears_on_the_help_page(staff_client, demo_city):
+    category = FaqEntry.objects.get(slug="locked-out").category
+    response = staff_client.post(
+        "/admin/portal/faqentry/add/",
+        {
+            "category": category.pk,
+            "question": "Can I change my username?",
+            "answer": "No; ask the Permit Center to merge accounts.",
+            "slug": "change-username",
+            "order": "9",
+            "is_published": "on",
+        },
+    )
+    assert response.status_code == 302
+    page = staff_client.get("/help/").content.decode()
+    assert 'id="change-username"' in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/portal/city/",
+        "/admin/portal/department/",
+        "/admin/portal/faqcategory/",
+        "/admin/portal/faqentry/",
+        "/admin/permits/permitcategory/",
+        "/admin/permits/permittype/",
+        "/admin/accounts/user/",
+    ],
+)
+def test_admin_lists_open(staff_client, demo_city, path):
+    assert staff_client.get(path).status_code == 200
+
+
+def test_the_public_cannot_reach_the_admin(client, db):
+    response = client.get("/admin/portal/city/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
