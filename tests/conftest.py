@@ -64,3 +64,14 @@ def redis_broker(settings):
             pytest.fail(message + " (CI must provide one)")
         pytest.skip(message)
     return settings.CELERY_BROKER_URL
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI every test must run: a skip there fails the run."""
+    if not os.environ.get("CI"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"CI runs every test, but {len(skipped)} were skipped.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
