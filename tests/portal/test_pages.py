@@ -125,6 +125,13 @@ def test_help_groups_the_faq_by_category_with_anchors_and_lists_every_contact(cl
     assert page.index('id="using-the-portal"') < page.index('id="business-licenses"')
 
 
+def test_help_without_city_data_still_tells_people_where_to_turn(client, db):
+    page = client.get(reverse("help")).content.decode()
+    assert "No questions have been answered here yet" in page
+    assert "Visit or call City Hall" in page
+    assert "Contact the city" not in page
+
+
 def test_help_hides_unpublished_answers_and_escapes_answer_text(client, db):
     FaqEntryFactory(question="Visible?", answer="<script>alert(1)</script>")
     FaqEntryFactory(question="Hidden?", is_published=False)
