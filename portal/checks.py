@@ -3,24 +3,25 @@
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
+# (settings that must all be set, what happens without them, check id)
+EXTERNAL_SERVICES = (
+    (
+        ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"),
+        "card payments use the built-in test provider, which takes no real money.",
+        "portal.W001",
+    ),
+    (
+        ("RECAPTCHA_PUBLIC_KEY", "RECAPTCHA_PRIVATE_KEY"),
+        "sign-up and log-in forms are not protected against bots.",
+        "portal.W002",
+    ),
+)
+
 
 @register(Tags.security, deploy=True)
 def external_services_configured(app_configs, **kwargs) -> list[Warning]:
-    warnings = []
-    if not (settings.STRIPE_SECRET_KEY and settings.STRIPE_WEBHOOK_SECRET):
-        warnings.append(
-            Warning(
-                "STRIPE_SECRET_KEY or STRIPE_WEBHOOK_SECRET is not set: card payments use the "
-                "built-in test provider, which takes no real money.",
-                id="portal.W001",
-            )
-        )
-    if not (settings.RECAPTCHA_PUBLIC_KEY and settings.RECAPTCHA_PRIVATE_KEY):
-        warnings.append(
-            Warning(
-                "RECAPTCHA_PUBLIC_KEY or RECAPTCHA_PRIVATE_KEY is not set: sign-up and log-in "
-                "forms are not protected against bots.",
-                id="portal.W002",
-            )
-        )
-    return warnings
+    return [
+        Warning(f"{' or '.join(names)} is not set: {consequence}", id=check_id)
+        for names, consequence, check_id in EXTERNAL_SERVICES
+        if not all(getattr(settings, name) for name in names)
+    ]

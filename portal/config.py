@@ -6,7 +6,7 @@ surfacing later as a confusing driver error on the first request.
 """
 
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -15,13 +15,18 @@ DATABASE_SCHEMES = {"postgres", "postgresql", "pgsql", "sqlite"}
 REDIS_SCHEMES = {"redis", "rediss"}
 
 
-def database_from_url(url: str, *, variable: str = "DATABASE_URL") -> dict:
-    """Django DATABASES entry for a postgres:// or sqlite:// URL."""
+def _split(url: str, variable: str) -> SplitResult:
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - reading it validates the port
     except ValueError as error:
         raise ImproperlyConfigured(f"{variable} is malformed: {error}.") from error
+    return parts
+
+
+def database_from_url(url: str, *, variable: str = "DATABASE_URL") -> dict:
+    """Django DATABASES entry for a postgres:// or sqlite:// URL."""
+    parts = _split(url, variable)
     if parts.scheme not in DATABASE_SCHEMES:
         raise ImproperlyConfigured(
             f"{variable} is malformed: scheme {parts.scheme!r} is not one of "
@@ -47,11 +52,7 @@ def sqlite_database(path: Path) -> dict:
 
 def redis_url(url: str, *, variable: str = "REDIS_URL") -> str:
     """The URL itself once it is known to be a usable redis:// or rediss:// URL."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - reading it validates the port
-    except ValueError as error:
-        raise ImproperlyConfigured(f"{variable} is malformed: {error}.") from error
+    parts = _split(url, variable)
     if parts.scheme not in REDIS_SCHEMES or not parts.hostname:
         raise ImproperlyConfigured(
             f"{variable} is malformed: expected redis://HOST:6379/0 or rediss://..., "

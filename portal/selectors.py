@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Model, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from portal.models import City, Department, FaqCategory, FaqEntry
@@ -36,11 +36,23 @@ def city_profile_forget() -> None:
     cache.delete(CITY_PROFILE_CACHE_KEY)
 
 
+def groups_with_members(
+    groups: QuerySet, relation: str, members: QuerySet, to_attr: str
+) -> list[Model]:
+    """The groups that have at least one of `members` through `relation`, each holding
+    exactly those members in `to_attr`, in two queries however many there are."""
+    return list(
+        groups.filter(**{f"{relation}__in": members})
+        .distinct()
+        .prefetch_related(Prefetch(relation, queryset=members, to_attr=to_attr))
+    )
+
+
 def faq_categories_with_entries() -> list[FaqCategory]:
     """Categories that have at least one published answer, each with those answers."""
-    published = FaqEntry.objects.filter(is_published=True)
-    return list(
-        FaqCategory.objects.filter(entries__is_published=True)
-        .distinct()
-        .prefetch_related(Prefetch("entries", queryset=published, to_attr="published_entries"))
+    return groups_with_members(
+        FaqCategory.objects.all(),
+        "entries",
+        FaqEntry.objects.filter(is_published=True),
+        "published_entries",
     )
