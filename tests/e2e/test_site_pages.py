@@ -8,7 +8,17 @@ from tests.e2e.conftest import assert_accessible
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize("path", ["/", "/help/", "/permits/search/?q=RERF2026-0001", "/nope/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/help/",
+        "/permits/search/?q=RERF2026-0001",
+        "/permits/search/?q=",
+        "/accounts/login/?as=contractor",
+        "/nope/",
+    ],
+)
 def test_pages_have_no_accessibility_violations(page, live_server, demo_city, axe, path):
     page.goto(live_server.url + path)
     assert_accessible(axe, page)

@@ -195,11 +195,16 @@ def test_apply_lists_the_online_types_once_logged_in(client, demo_city):
     assert "Electrical Panel Upgrade" in page
 
 
-@pytest.mark.parametrize("query", ["", "x" * 121])
-def test_permit_search_rejects_empty_and_overlong_queries_without_error(client, db, query):
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("", "This field is required."), ("x" * 121, "at most 120 characters")],
+)
+def test_permit_search_explains_an_empty_or_overlong_query(client, db, query, message):
     response = client.get(reverse("permits:search"), {"q": query})
     assert response.status_code == 200
-    assert "Results for" not in response.content.decode()
+    page = response.content.decode()
+    assert message in page
+    assert "Results for" not in page
 
 
 def test_the_login_page_sits_in_the_portal_layout(client, demo_city):
