@@ -8,6 +8,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def default_time_zone() -> str:
+    # A callable, so the server's TIME_ZONE is read when a city is created and never
+    # frozen into a migration.
+    return settings.TIME_ZONE
+
+
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(
@@ -33,7 +39,7 @@ class City(models.Model):
     time_zone = models.CharField(
         _("time zone"),
         max_length=64,
-        default=settings.TIME_ZONE,
+        default=default_time_zone,
         validators=[validate_time_zone],
         help_text=_("Dates and times, business days and cut-offs are in this zone."),
     )
@@ -81,9 +87,38 @@ class Department(models.Model):
         return "tel:+1" + "".join(c for c in self.phone if c.isdigit())[-10:]
 
 
-class FaqCategory(models.Model):
+# Ids the help page and the layout use themselves; an FAQ anchor must not take one.
+RESERVED_HELP_ANCHORS = frozenset({"main", "contacts", "help-contents", "page-title"})
+
+
+def validate_help_anchor(value: str) -> None:
+    if value in RESERVED_HELP_ANCHORS:
+        raise ValidationError(
+            _("“%(value)s” is used by the help page itself; choose another anchor."),
+            params={"value": value},
+        )
+
+
+class HelpAnchorMixin:
+    """Categories and answers share the help page's anchors, so a slug is unique across both."""
+
+    def clean(self) -> None:
+        super().clean()
+        for model in (FaqCategory, FaqEntry):
+            others = model.objects.filter(slug=self.slug)
+            if model is type(self):
+                others = others.exclude(pk=self.pk)
+            if others.exists():
+                raise ValidationError(
+                    {"slug": _("Another FAQ category or answer already uses this anchor.")}
+                )
+
+
+class FaqCategory(HelpAnchorMixin, models.Model):
     name = models.CharField(_("name"), max_length=80, unique=True)
-    slug = models.SlugField(_("anchor"), max_length=80, unique=True)
+    slug = models.SlugField(
+        _("anchor"), max_length=80, unique=True, validators=[validate_help_anchor]
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -95,7 +130,7 @@ class FaqCategory(models.Model):
         return self.name
 
 
-class FaqEntry(models.Model):
+class FaqEntry(HelpAnchorMixin, models.Model):
     category = models.ForeignKey(
         FaqCategory, on_delete=models.PROTECT, related_name="entries", verbose_name=_("category")
     )
@@ -107,6 +142,7 @@ class FaqEntry(models.Model):
         _("anchor"),
         max_length=80,
         unique=True,
+        validators=[validate_help_anchor],
         help_text=_("Links to this answer: /help/#<anchor>."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)

@@ -1,10 +1,13 @@
+import logging
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Model, Prefetch, QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import City, Department, FaqCategory, FaqEntry
+
+logger = logging.getLogger(__name__)
 
 CITY_PROFILE_CACHE_KEY = "portal:city-profile:v1"
 
@@ -22,14 +25,27 @@ class CityProfile:
 
 
 def city_profile() -> CityProfile:
-    profile = cache.get(CITY_PROFILE_CACHE_KEY)
+    """The city profile from the cache, or from the database when the cache is empty or
+    down: a Redis outage slows pages down but does not take the site with it."""
+    try:
+        profile = cache.get(CITY_PROFILE_CACHE_KEY)
+    except Exception:
+        logger.warning("The cache is unavailable; reading the city from the database")
+        return _city_profile_from_database()
     if profile is None:
-        city = City.objects.filter(pk=City.SINGLETON_ID).first() or City(
-            pk=City.SINGLETON_ID, name=_("Permit Center")
-        )
-        profile = CityProfile(city=city, departments=tuple(Department.objects.all()))
-        cache.set(CITY_PROFILE_CACHE_KEY, profile, timeout=3600)
+        profile = _city_profile_from_database()
+        try:
+            cache.set(CITY_PROFILE_CACHE_KEY, profile, timeout=3600)
+        except Exception:
+            logger.warning("The cache is unavailable; the city profile was not cached")
     return profile
+
+
+def _city_profile_from_database() -> CityProfile:
+    city = City.objects.filter(pk=City.SINGLETON_ID).first() or City(
+        pk=City.SINGLETON_ID, name=_("Permit Center")
+    )
+    return CityProfile(city=city, departments=tuple(Department.objects.all()))
 
 
 def city_profile_forget() -> None:

@@ -21,7 +21,11 @@ env = environ.Env()
 
 DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
 
-DEBUG = env.bool("DEBUG", default=True)
+# Debug is on by default only on the embedded defaults; a machine given real services is
+# taken for production unless it says DEBUG=true, so a forgotten DEBUG fails closed.
+DEBUG = env.bool(
+    "DEBUG", default=not (env.str("DATABASE_URL", default="") or env.str("REDIS_URL", default=""))
+)
 SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
@@ -219,7 +223,7 @@ if not DEBUG:
         raise ImproperlyConfigured(
             "Production settings (DEBUG is off) refuse the development defaults: "
             + "; ".join(problems)
-            + "."
+            + ". On a development machine with real services, set DEBUG=true."
         )
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

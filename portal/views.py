@@ -5,6 +5,8 @@ from django.conf import settings
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.utils.html import escape
+from django.utils.translation import get_language, gettext
 from django.views.static import serve
 
 from permits.selectors import online_permit_categories
@@ -12,13 +14,20 @@ from portal.selectors import city_profile, faq_categories_with_entries
 
 logger = logging.getLogger(__name__)
 
-MINIMAL_SERVER_ERROR = (
-    "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-    "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-    "<title>Something went wrong</title></head><body><main><h1>Something went wrong</h1>"
-    "<p>The portal could not finish your request. Please try again in a few minutes.</p>"
-    "</main></body></html>"
-)
+
+def minimal_server_error() -> str:
+    """An error page that needs no template, database or cache."""
+    title = escape(gettext("Something went wrong"))
+    explanation = escape(
+        gettext("The portal could not finish your request. Please try again in a few minutes.")
+    )
+    return (
+        f"<!doctype html><html lang='{escape(get_language() or 'en')}'><head>"
+        "<meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{title}</title></head><body><main><h1>{title}</h1>"
+        f"<p>{explanation}</p></main></body></html>"
+    )
 
 
 def home(request):
@@ -50,5 +59,5 @@ def server_error(request):
         body = loader.render_to_string("500.html", request=request)
     except Exception:
         logger.exception("The styled error page failed to render")
-        body = MINIMAL_SERVER_ERROR
+        body = minimal_server_error()
     return HttpResponseServerError(body)

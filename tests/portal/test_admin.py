@@ -99,3 +99,24 @@ def test_the_public_cannot_reach_the_admin(client, db):
     response = client.get("/admin/portal/city/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("anchor", ["contacts", "main", "accounts"])
+def test_an_faq_anchor_that_would_clash_on_the_help_page_is_refused(
+    staff_client, demo_city, anchor
+):
+    category = FaqEntry.objects.get(slug="locked-out").category
+    response = staff_client.post(
+        "/admin/portal/faqentry/add/",
+        {
+            "category": category.pk,
+            "question": "A clashing answer?",
+            "answer": "It would break a link.",
+            "slug": anchor,
+            "order": "1",
+            "is_published": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "anchor" in response.content.decode()
+    assert not FaqEntry.objects.filter(question="A clashing answer?").exists()

@@ -57,7 +57,7 @@ def test_a_stopped_database_answers_503():
         "from django.test import Client\n"
         "response = Client().get('/healthz')\n"
         "print(response.status_code, response.content.decode())",
-        {"DATABASE_URL": "postgres://postgres@127.0.0.1:1/portal"},
+        {"DEBUG": "true", "DATABASE_URL": "postgres://postgres@127.0.0.1:1/portal"},
     )
     assert result.returncode == 0, result.stderr
     status, body = result.stdout.strip().split(" ", 1)

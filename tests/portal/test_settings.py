@@ -66,10 +66,12 @@ def test_no_variables_runs_on_the_embedded_defaults():
 def test_database_and_redis_urls_switch_to_postgres_redis_cache_and_broker():
     report = settings_with(
         {
+            "DEBUG": "true",
             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal",
             "REDIS_URL": "redis://127.0.0.1:6379/0",
         }
     )
+    assert report["debug"] is True
     assert report["engine"] == "django.db.backends.postgresql"
     assert report["database_name"] == "portal"
     assert report["cache_backend"] == "django.core.cache.backends.redis.RedisCache"
@@ -134,6 +136,30 @@ def test_production_refuses_to_start_on_a_development_default(overrides, named):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert named in result.stderr
+
+
+@pytest.mark.parametrize("service", ["DATABASE_URL", "REDIS_URL"])
+def test_real_services_without_debug_are_taken_for_production(service):
+    url = {
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }[service]
+    result = run_django("", {service: url})
+    assert result.returncode != 0
+    assert "SECRET_KEY is the development key" in result.stderr
+    assert "set DEBUG=true" in result.stderr
+
+
+def test_the_city_time_zone_default_follows_the_server_without_a_migration():
+    result = run_django(
+        "from django.core.management import call_command\n"
+        "from portal.models import City\n"
+        "call_command('makemigrations', check=True, dry_run=True, verbosity=0)\n"
+        "print(City().time_zone)",
+        {"TIME_ZONE": "America/Denver"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "America/Denver"
 
 
 @pytest.mark.parametrize(
