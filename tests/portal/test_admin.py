@@ -61,18 +61,24 @@ def test_staff_add_a_department_contact_that_appears_in_the_footer(staff_client,
     assert "planning@example.gov" in staff_client.get("/").content.decode()
 
 
-def test_staff_add_an_faq_answer_that_appears_on_the_help_page(staff_client, demo_city):
-    category = FaqEntry.objects.get(slug="locked-out").category
-    response = staff_client.post(
+def add_faq_answer(client, *, question: str, slug: str):
+    """Staff add a published answer to the accounts category through the admin."""
+    return client.post(
         "/admin/portal/faqentry/add/",
         {
-            "category": category.pk,
-            "question": "Can I change my username?",
-            "answer": "No; ask the Permit Center to merge accounts.",
-            "slug": "change-username",
+            "category": FaqEntry.objects.get(slug="locked-out").category_id,
+            "question": question,
+            "answer": "An answer staff wrote.",
+            "slug": slug,
             "order": "9",
             "is_published": "on",
         },
+    )
+
+
+def test_staff_add_an_faq_answer_that_appears_on_the_help_page(staff_client, demo_city):
+    response = add_faq_answer(
+        staff_client, question="Can I change my username?", slug="change-username"
     )
     assert response.status_code == 302
     page = staff_client.get("/help/").content.decode()
@@ -105,18 +111,7 @@ def test_the_public_cannot_reach_the_admin(client, db):
 def test_an_faq_anchor_that_would_clash_on_the_help_page_is_refused(
     staff_client, demo_city, anchor
 ):
-    category = FaqEntry.objects.get(slug="locked-out").category
-    response = staff_client.post(
-        "/admin/portal/faqentry/add/",
-        {
-            "category": category.pk,
-            "question": "A clashing answer?",
-            "answer": "It would break a link.",
-            "slug": anchor,
-            "order": "1",
-            "is_published": "on",
-        },
-    )
+    response = add_faq_answer(staff_client, question="A clashing answer?", slug=anchor)
     assert response.status_code == 200
     assert "anchor" in response.content.decode()
     assert not FaqEntry.objects.filter(question="A clashing answer?").exists()
