@@ -21,18 +21,20 @@ env = environ.Env()
 
 DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
 
+DATABASE_URL = env.str("DATABASE_URL", default="")
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    REDIS_URL = redis_url(REDIS_URL)  # stops start-up when malformed
+
 # Debug is on by default only on the embedded defaults; a machine given real services is
 # taken for production unless it says DEBUG=true, so a forgotten DEBUG fails closed.
-DEBUG = env.bool(
-    "DEBUG", default=not (env.str("DATABASE_URL", default="") or env.str("REDIS_URL", default=""))
-)
+DEBUG = env.bool("DEBUG", default=not (DATABASE_URL or REDIS_URL))
 SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-DATABASE_URL = env.str("DATABASE_URL", default="")
 DATABASES = {
     "default": database_from_url(DATABASE_URL)
     if DATABASE_URL
@@ -40,7 +42,6 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = redis_url(env.str("REDIS_URL")) if env.str("REDIS_URL", default="") else ""
 if REDIS_URL:
     CACHES = {
         "default": {
