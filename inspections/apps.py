@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class InspectionsConfig(AppConfig):
     name = "inspections"
     verbose_name = _("Inspections")
+
+    def ready(self) -> None:
+        from accounts.dashboard import DashboardSection, dashboard_section_register
+
+        dashboard_section_register(
+            DashboardSection(
+                key="inspections",
+                title=_("Inspections"),
+                template_name="inspections/dashboard_section.html",
+                order=20,
+            )
+        )

@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = _("Payments")
+
+    def ready(self) -> None:
+        from accounts.dashboard import DashboardSection, dashboard_section_register
+
+        dashboard_section_register(
+            DashboardSection(
+                key="fees-due",
+                title=_("Fees due"),
+                template_name="payments/dashboard_section.html",
+                order=40,
+            )
+        )

@@ -4,6 +4,7 @@ the permits module (issue 4); until then these pages say so and point to the cou
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from accounts.selectors import account_blockers
 from permits.forms import PermitSearchForm
 from permits.selectors import online_permit_categories
 
@@ -19,4 +20,11 @@ def permit_search(request):
 
 @login_required
 def permit_apply(request):
-    return render(request, "permits/apply.html", {"permit_categories": online_permit_categories()})
+    return render(
+        request,
+        "permits/apply.html",
+        {
+            "permit_categories": online_permit_categories(),
+            "blockers": account_blockers(request.user),
+        },
+    )

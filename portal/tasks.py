@@ -1,4 +1,7 @@
+import smtplib
+
 from celery import shared_task
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 
 
@@ -6,3 +9,18 @@ from django.core.management import call_command
 def sessions_clear_expired() -> None:
     """Delete expired sessions; running it twice finds nothing left to delete."""
     call_command("clearsessions")
+
+
+@shared_task(
+    name="portal.tasks.email_deliver",
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=8,
+)
+def email_deliver(*, subject: str, body: str, html: str, from_email: str, to: list[str]) -> None:
+    """Send one rendered message; a mail server that is down is retried with backoff."""
+    message = EmailMultiAlternatives(subject, body, from_email, to)
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send()

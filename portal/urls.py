@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("help/", views.help_page, name="help"),
     path("permits/", include("permits.urls")),
+    path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     re_path(r"^media/city/(?P<path>.+)$", views.city_media, name="city-media"),

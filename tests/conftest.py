@@ -4,8 +4,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connections
+
+from portal.celery import app as celery_app
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +37,12 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing strength is Django's concern; the tests only need hashing to happen."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -64,6 +75,38 @@ def redis_broker(settings):
             pytest.fail(message + " (CI must provide one)")
         pytest.skip(message)
     return settings.CELERY_BROKER_URL
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run in-process, so a test sees their effects at once; the tests that want
+    the real worker on Redis ask for `celery_worker`."""
+    if "celery_worker" in request.fixturenames:
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def celery_worker(redis_broker, transactional_db):
+    """A real worker thread consuming from the Redis broker."""
+
+    # The worker thread opens its own database connection; close it after each task so
+    # the test database can be dropped at the end of the run.
+    def close_worker_connections(**kwargs):
+        connections.close_all()
+
+    task_postrun.connect(close_worker_connections, weak=False)
+    import celery.contrib.testing.tasks  # noqa: F401 - the ping task start_worker waits on
+
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=True) as worker:
+            yield worker
+    finally:
+        task_postrun.disconnect(close_worker_connections)
 
 
 def pytest_sessionfinish(session, exitstatus):

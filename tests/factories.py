@@ -1,11 +1,34 @@
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
+from accounts.models import ContractorProfile, LicenseClassification, SecurityQuestion
 from permits.models import PermitCategory, PermitType
 from portal.models import Department, FaqCategory, FaqEntry
 
 
+class SecurityQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SecurityQuestion
+        django_get_or_create = ("text",)
+
+    text = "What high school did you attend?"
+
+
+class LicenseClassificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LicenseClassification
+        django_get_or_create = ("code",)
+
+    code = "B"
+    name = "General Building Contractor"
+
+
 class UserFactory(factory.django.DjangoModelFactory):
+    """A finished account: password, security question and contact details set."""
+
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -15,6 +38,41 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "Rosa"
     last_name = "Delgado"
     password = factory.django.Password("correct-horse-battery")
+    phone = "310-555-0142"
+    address_line1 = "30940 Hawthorne Blvd"
+    address_city = "Rancho Palos Verdes"
+    address_state = "CA"
+    address_postal_code = "90275"
+    security_question = factory.SubFactory(SecurityQuestionFactory)
+    security_answer_hash = factory.LazyFunction(lambda: make_password("palos verdes high"))
+
+
+class ContractorFactory(UserFactory):
+    class Meta:
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"{1000000 + n}")
+    account_type = "contractor"
+    email = factory.Sequence(lambda n: f"contractor{n}@example.org")
+    profile = factory.RelatedFactory(
+        "tests.factories.ContractorProfileFactory", factory_related_name="user"
+    )
+
+
+class ContractorProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContractorProfile
+
+    user = factory.SubFactory(ContractorFactory, profile=None)
+    business_name = factory.Sequence(lambda n: f"Coastline Builders {n}")
+    license_expires_on = factory.LazyFunction(
+        lambda: datetime.date.today() + datetime.timedelta(days=365)
+    )
+    workers_comp_carrier = "State Compensation Insurance Fund"
+    workers_comp_policy_number = "WC-1234567"
+    workers_comp_expires_on = factory.LazyFunction(
+        lambda: datetime.date.today() + datetime.timedelta(days=200)
+    )
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):

@@ -2,12 +2,9 @@
 
 from datetime import timedelta
 
-import pytest
 from celery.contrib.django.task import DjangoTask
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
 from django.contrib.sessions.models import Session
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from portal.celery import app as celery_app
@@ -37,6 +34,7 @@ def test_tasks_are_acknowledged_late_time_limited_and_json_only():
 
 
 def test_every_periodic_task_in_the_beat_schedule_exists():
+    celery_app.loader.import_default_modules()  # what a worker does at start-up
     assert celery_app.conf.beat_schedule
     for entry in celery_app.conf.beat_schedule.values():
         assert entry["task"] in celery_app.tasks
@@ -52,18 +50,7 @@ def test_clearing_expired_sessions_keeps_current_ones_and_can_run_twice(db):
     assert Session.objects.filter(pk=current.pk).exists()
 
 
-@pytest.fixture
-def tasks_in_process():
-    """Run enqueued tasks in-process, whatever the broker, to watch when they run."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
-
-
-def test_a_task_enqueued_on_commit_waits_for_the_commit(
-    db, tasks_in_process, django_capture_on_commit_callbacks
-):
+def test_a_task_enqueued_on_commit_waits_for_the_commit(db, django_capture_on_commit_callbacks):
     expired, _ = make_sessions()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -74,25 +61,6 @@ def test_a_task_enqueued_on_commit_waits_for_the_commit(
     assert len(callbacks) == 1
     callbacks[0]()
     assert not Session.objects.filter(pk=expired.pk).exists()
-
-
-@pytest.fixture
-def celery_worker(redis_broker, transactional_db):
-    """A real worker thread consuming from the Redis broker."""
-
-    # The worker thread opens its own database connection; close it after each task so
-    # the test database can be dropped at the end of the run.
-    def close_worker_connections(**kwargs):
-        connections.close_all()
-
-    task_postrun.connect(close_worker_connections, weak=False)
-    import celery.contrib.testing.tasks  # noqa: F401 - the ping task start_worker waits on
-
-    try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=True) as worker:
-            yield worker
-    finally:
-        task_postrun.disconnect(close_worker_connections)
 
 
 def test_a_real_worker_runs_a_task_to_completion(celery_worker):

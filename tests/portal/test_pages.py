@@ -214,7 +214,7 @@ def test_the_login_page_sits_in_the_portal_layout(client, demo_city):
     main = page[page.index('<main id="main"') : page.index("</main>")]
     assert 'name="login"' in main and 'name="password"' in main
     title = page[page.index("<title>") + len("<title>") : page.index("</title>")]
-    assert " ".join(title.split()) == "Sign In · City of Rancho Palos Verdes (demo)"
+    assert " ".join(title.split()) == "Log in · City of Rancho Palos Verdes (demo)"
 
 
 @override_settings(

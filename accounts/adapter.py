@@ -1,0 +1,42 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+
+from accounts import services
+from portal.email import email_send
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth, with the portal's mail templates and delivery through Celery."""
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # allauth names its mails "account/email/<name>"; ours live in templates/email/.
+        own_prefix = "email/" + template_prefix.rsplit("/", 1)[-1]
+        try:
+            get_template(f"{own_prefix}_subject.txt")
+        except TemplateDoesNotExist:
+            own_prefix = template_prefix
+        email_send(
+            template_prefix=own_prefix,
+            to=[email],
+            context={"request": self.request, "email": email, **context},
+        )
+
+    def save_user(self, request, user, form, commit: bool = True):
+        """allauth fills username, email, names and password; the service does the rest."""
+        user = super().save_user(request, user, form, commit=False)
+        if not commit:
+            return user
+        return services.user_register(
+            user=user,
+            account_type=form.account_type,
+            contact=form.contact_details(),
+            security_question=form.cleaned_data["security_question"],
+            security_answer=form.cleaned_data["security_answer"],
+            contractor=form.contractor_details(),
+        )
+
+    def set_password(self, user, password: str) -> None:
+        """Reset links and password changes: a password the person chose ends any
+        temporary one."""
+        services.user_password_set(user=user, password=password)
