@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.lockout import lockout_key
 from accounts.models import (
+    CONTRACTOR_VERIFIED_FIELDS,
     ContractorProfile,
     LicenseClassification,
     SecurityQuestion,
@@ -39,6 +40,16 @@ CONTACT_FIELDS = (
     "address_postal_code",
 )
 CONTACT_FIELDS_OPTIONAL = ("address_line2",)
+# Signup forms: the account first, then the person (contractors put the business between).
+ACCOUNT_FIELDS = ("username", "password1", "password2")
+PERSON_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    *CONTACT_FIELDS,
+    "security_question",
+    "security_answer",
+)
 
 
 def chosen_account_type(request, data=None) -> str:
@@ -128,18 +139,13 @@ class ContractorLicenseFieldsMixin:
         )
 
 
+CONTRACTOR_FIELDS = ("classifications", *CONTRACTOR_VERIFIED_FIELDS)
+
+
 def contractor_form_fields() -> dict[str, forms.Field]:
     fields = forms.fields_for_model(
         ContractorProfile,
-        fields=(
-            "business_name",
-            "classifications",
-            "license_expires_on",
-            "workers_comp_exempt",
-            "workers_comp_carrier",
-            "workers_comp_policy_number",
-            "workers_comp_expires_on",
-        ),
+        fields=CONTRACTOR_FIELDS,
         widgets={
             "classifications": forms.CheckboxSelectMultiple,
             "license_expires_on": date_input(),
@@ -161,17 +167,7 @@ class PublicSignupForm(SignupForm):
     required, as the cities' own guides say."""
 
     account_type = PUBLIC
-    field_order = [
-        "username",
-        "password1",
-        "password2",
-        "email",
-        "first_name",
-        "last_name",
-        *CONTACT_FIELDS,
-        "security_question",
-        "security_answer",
-    ]
+    field_order = [*ACCOUNT_FIELDS, *PERSON_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -224,22 +220,11 @@ class ContractorSignupForm(ContractorLicenseFieldsMixin, PublicSignupForm):
 
     account_type = CONTRACTOR
     field_order = [
-        "username",
-        "password1",
-        "password2",
+        *ACCOUNT_FIELDS,
         "business_name",
         "classifications",
-        "license_expires_on",
-        "workers_comp_exempt",
-        "workers_comp_carrier",
-        "workers_comp_policy_number",
-        "workers_comp_expires_on",
-        "email",
-        "first_name",
-        "last_name",
-        *CONTACT_FIELDS,
-        "security_question",
-        "security_answer",
+        *CONTRACTOR_VERIFIED_FIELDS[1:],
+        *PERSON_FIELDS,
     ]
 
     def __init__(self, *args, **kwargs):
@@ -291,6 +276,8 @@ class PortalLoginForm(LoginForm):
             login.label = _("Username or email address")
         self.fields["password"].widget.attrs.pop("placeholder", None)
         self.fields["password"].help_text = ""
+        if "remember" in self.fields:
+            self.fields["remember"].label = _("Keep me logged in on this device")
         if self._captcha_due():
             captcha_add(self)
 

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import (
+    CONTRACTOR_VERIFIED_FIELDS,
     ContractorProfile,
     LicenseClassification,
     User,
@@ -53,15 +54,7 @@ CONTACT_COLUMNS = {
     "state": "address_state",
     "postal_code": "address_postal_code",
 }
-CONTRACTOR_COLUMNS = (
-    "business_name",
-    "classifications",
-    "license_expires_on",
-    "workers_comp_exempt",
-    "workers_comp_carrier",
-    "workers_comp_policy_number",
-    "workers_comp_expires_on",
-)
+CONTRACTOR_COLUMNS = ("classifications", *CONTRACTOR_VERIFIED_FIELDS)
 COLUMNS = REQUIRED_COLUMNS + tuple(CONTACT_COLUMNS) + CONTRACTOR_COLUMNS
 
 IMPORTABLE_TYPES = (User.AccountType.PUBLIC.value, User.AccountType.CONTRACTOR.value)
@@ -69,15 +62,6 @@ CLASSIFICATION_SEPARATOR = ";"
 TRUE_WORDS = frozenset({"yes", "true", "1"})
 FALSE_WORDS = frozenset({"no", "false", "0", ""})
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
-# Profile fields a contractor's verification covers: a change means staff check again.
-VERIFIED_PROFILE_FIELDS = (
-    "business_name",
-    "license_expires_on",
-    "workers_comp_exempt",
-    "workers_comp_carrier",
-    "workers_comp_policy_number",
-    "workers_comp_expires_on",
-)
 INSURANCE_FIELDS = ("workers_comp_carrier", "workers_comp_policy_number", "workers_comp_expires_on")
 # Rows looked up per query, well below any database's limit on query parameters.
 QUERY_CHUNK = 500
@@ -731,9 +715,9 @@ def _profile_update(
         profile.save()
         profile.classifications.set(classifications)
         return True
-    before = {name: getattr(profile, name) for name in VERIFIED_PROFILE_FIELDS}
+    before = {name: getattr(profile, name) for name in CONTRACTOR_VERIFIED_FIELDS}
     _profile_fields_apply(profile, row)
-    after = {name: getattr(profile, name) for name in VERIFIED_PROFILE_FIELDS}
+    after = {name: getattr(profile, name) for name in CONTRACTOR_VERIFIED_FIELDS}
     current_ids = {item.pk for item in profile.classifications.all()}
     classifications_changed = row.classification_codes is not None and current_ids != {
         item.pk for item in classifications

@@ -134,6 +134,18 @@ class User(AbstractUser):
         )
 
 
+# What staff verify on a contractor's profile: a change to any of these (or to the
+# classifications) sends the profile back to them.
+CONTRACTOR_VERIFIED_FIELDS = (
+    "business_name",
+    "license_expires_on",
+    "workers_comp_exempt",
+    "workers_comp_carrier",
+    "workers_comp_policy_number",
+    "workers_comp_expires_on",
+)
+
+
 class ContractorProfile(models.Model):
     """A contractor's state license and workers' compensation, as staff verify them.
 

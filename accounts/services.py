@@ -10,7 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.lockout import lockout_threshold
-from accounts.models import ContractorProfile, LicenseClassification, SecurityQuestion, User
+from accounts.models import (
+    CONTRACTOR_VERIFIED_FIELDS,
+    ContractorProfile,
+    LicenseClassification,
+    SecurityQuestion,
+    User,
+)
 from portal.email import email_send
 
 # Letters and digits that cannot be mistaken for one another when read over the phone.
@@ -190,31 +196,22 @@ def contractor_verify(*, profile: ContractorProfile, verified_by: User) -> bool:
     return True
 
 
+def _verified_details(profile: ContractorProfile, classification_ids) -> tuple:
+    return (
+        *(getattr(profile, name) for name in CONTRACTOR_VERIFIED_FIELDS),
+        frozenset(classification_ids),
+    )
+
+
 @transaction.atomic
 def contractor_profile_update(
     *, profile: ContractorProfile, details: ContractorDetails
 ) -> ContractorProfile:
     """A contractor's own change to license or insurance; staff must verify it again."""
     profile = ContractorProfile.objects.select_for_update().get(pk=profile.pk)
-    before = (
-        profile.business_name,
-        profile.license_expires_on,
-        profile.workers_comp_exempt,
-        profile.workers_comp_carrier,
-        profile.workers_comp_policy_number,
-        profile.workers_comp_expires_on,
-        set(profile.classifications.values_list("pk", flat=True)),
-    )
+    before = _verified_details(profile, profile.classifications.values_list("pk", flat=True))
     _contractor_profile_fill(profile, details)
-    after = (
-        profile.business_name,
-        profile.license_expires_on,
-        profile.workers_comp_exempt,
-        profile.workers_comp_carrier,
-        profile.workers_comp_policy_number,
-        profile.workers_comp_expires_on,
-        {classification.pk for classification in details.classifications},
-    )
+    after = _verified_details(profile, [item.pk for item in details.classifications])
     if before != after:
         profile.verified_at = None
         profile.verified_by = None
