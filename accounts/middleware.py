@@ -14,7 +14,12 @@ class AccountSetupRequiredMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.needs_account_setup:
             setup_url = reverse("accounts:setup")
-            open_paths = (setup_url, reverse("account_logout"), "/" + settings.STATIC_URL)
+            open_paths = (
+                setup_url,
+                reverse("account_logout"),
+                "/" + settings.STATIC_URL,
+                "/" + settings.MEDIA_URL,
+            )
             if not request.path.startswith(open_paths):
                 return redirect(setup_url)
         return self.get_response(request)

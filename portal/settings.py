@@ -178,7 +178,15 @@ AXES_RESET_ON_SUCCESS = True
 # Tries made while locked do not restart the clock: the lock lifts 5 minutes after it began.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "security_answer"]
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# How many reverse proxies stand in front of the portal and append to X-Forwarded-For.
+# With none, the header is ignored (anyone can send it); with the wrong number, every
+# visitor shares the proxy's address and its per-address limits.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 # axes warns when lockouts ignore the IP address; that is the point here (see above).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
