@@ -193,3 +193,16 @@ def test_the_user_list_takes_a_fixed_number_of_queries(
         response = permit_center.get(CHANGELIST)
 
     assert response.status_code == 200 and len(response.context["cl"].result_list) == 61
+
+
+def test_a_contractor_s_pages_open_in_the_admin_with_history(permit_center):
+    contractor = ContractorFactory(username="1029384")
+    profile = contractor.contractor_profile
+
+    user_page = permit_center.get(f"/admin/accounts/user/{contractor.pk}/change/")
+    profile_page = permit_center.get(f"/admin/accounts/contractorprofile/{profile.pk}/change/")
+    history = permit_center.get(f"/admin/accounts/contractorprofile/{profile.pk}/history/")
+
+    assert user_page.status_code == profile_page.status_code == history.status_code == 200
+    assert "Coastline Builders" in user_page.content.decode()  # the profile inline
+    assert "Issue temporary password" in user_page.content.decode()

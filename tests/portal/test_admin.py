@@ -95,6 +95,13 @@ def test_staff_add_an_faq_answer_that_appears_on_the_help_page(staff_client, dem
         "/admin/permits/permitcategory/",
         "/admin/permits/permittype/",
         "/admin/accounts/user/",
+        "/admin/accounts/user/add/",
+        "/admin/accounts/user/import/",
+        "/admin/accounts/contractorprofile/",
+        "/admin/accounts/securityquestion/",
+        "/admin/accounts/licenseclassification/",
+        "/admin/axes/accessattempt/",
+        "/admin/axes/accesslog/",
     ],
 )
 def test_admin_lists_open(staff_client, demo_city, path):
