@@ -32,6 +32,9 @@ class LicenseClassificationAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
 
 
+STAFF_ONLY_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+
 class YesNoFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return (("yes", _("Yes")), ("no", _("No")))
@@ -185,6 +188,31 @@ class PortalUserAdmin(UserAdmin):
             request, {"lockout_note": lockout_note, **(extra_context or {})}
         )
 
+    def get_fieldsets(self, request, obj=None):
+        """Only superusers grant staff status, groups or permissions; anyone else with
+        the right to change users could otherwise make themselves a superuser."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        return [
+            (
+                name,
+                {**options, "fields": [f for f in options["fields"] if f not in STAFF_ONLY_FIELDS]},
+            )
+            for name, options in fieldsets
+        ]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and (obj.is_staff or obj.is_superuser) and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        # A password staff type in for someone is a temporary one, like any other.
+        if not change and not obj.is_staff:
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None and obj.is_contractor else ()
 
@@ -214,8 +242,18 @@ class PortalUserAdmin(UserAdmin):
     )
     def verify_contractors(self, request, queryset):
         profiles = ContractorProfile.objects.filter(user__in=queryset)
-        if not profiles:
-            self.message_user(request, _("None of the selected accounts is a contractor."))
+        without_profile = queryset.exclude(pk__in=profiles.values("user")).count()
+        if without_profile:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d selected account has no contractor license details to verify.",
+                    "%(count)d selected accounts have no contractor license details to verify.",
+                    without_profile,
+                )
+                % {"count": without_profile},
+                messages.WARNING,
+            )
         _verify_contractors(self, request, profiles)
 
     def has_unlock_permission(self, request):
@@ -245,6 +283,8 @@ class PortalUserAdmin(UserAdmin):
         if not request.user.has_perm("accounts.issue_temporary_password"):
             raise PermissionDenied
         user = get_object_or_404(User, pk=user_id)
+        if not self.has_change_permission(request, user):
+            raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

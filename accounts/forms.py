@@ -1,5 +1,6 @@
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import (
+    AddEmailForm,
     LoginForm,
     ResetPasswordForm,
     ResetPasswordKeyForm,
@@ -7,13 +8,16 @@ from allauth.account.forms import (
     SignupForm,
 )
 from allauth.account.internal import flows
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.lockout import lockout_key
+from accounts.lockout import LOGIN_MAX_LENGTH, lockout_key
 from accounts.models import (
     CONTRACTOR_VERIFIED_FIELDS,
     ContractorProfile,
@@ -190,6 +194,10 @@ class PublicSignupForm(SignupForm):
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
+        if "@" in username:
+            raise ValidationError(
+                _("A username cannot contain “@”; your email address goes in its own field.")
+            )
         if username.isdigit():
             raise ValidationError(
                 _(
@@ -252,6 +260,19 @@ class ContractorSignupForm(ContractorLicenseFieldsMixin, PublicSignupForm):
         return cleaned_data
 
 
+class PortalAddEmailForm(AddEmailForm):
+    """A new address may not be one another account already uses (allauth would only
+    find out when it is confirmed, too late for a message)."""
+
+    def clean_email(self):
+        email = super().clean_email()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.user.pk).exists() or (
+            EmailAddress.objects.filter(email__iexact=email).exclude(user=self.user).exists()
+        ):
+            raise get_adapter().validation_error("email_taken")
+        return email
+
+
 class PortalLoginForm(LoginForm):
     """Log in as Public (username or email) or Contractor (CSLB license number).
 
@@ -266,6 +287,8 @@ class PortalLoginForm(LoginForm):
             widget=forms.HiddenInput, initial=self.account_type, required=False
         )
         login = self.fields["login"]
+        login.max_length = LOGIN_MAX_LENGTH
+        login.validators.append(MaxLengthValidator(LOGIN_MAX_LENGTH))
         login.widget.attrs.pop("placeholder", None)
         login.widget.attrs["autocomplete"] = "username"
         if self.account_type == CONTRACTOR:
@@ -316,6 +339,12 @@ class PortalLoginForm(LoginForm):
                 and self.account_type == CONTRACTOR
                 and not self.user.is_contractor
             ):
+                # Counted as a failure like any other, so the lockout reveals nothing.
+                user_login_failed.send(
+                    sender=__name__,
+                    credentials={"username": self.cleaned_data["login"]},
+                    request=self.request,
+                )
                 self.user = None
                 raise get_adapter(self.request).validation_error("username_password_mismatch")
         except ValidationError:
@@ -438,6 +467,10 @@ class AccountSetupForm(forms.Form):
         first, second = cleaned_data.get("password1"), cleaned_data.get("password2")
         if first and second and first != second:
             self.add_error("password2", _("You must type the same password each time."))
+        elif first and self.user.check_password(first):
+            self.add_error(
+                "password1", _("Choose a new password, not the temporary one you were given.")
+            )
         return cleaned_data
 
 
@@ -480,12 +513,10 @@ class ContractorProfileForm(ContractorLicenseFieldsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields.update(contractor_form_fields())
         if not self.is_bound:
-            for name in self.fields:
-                self.fields[name].initial = (
-                    list(profile.classifications.all())
-                    if name == "classifications"
-                    else getattr(profile, name)
-                )
+            for name in CONTRACTOR_VERIFIED_FIELDS:
+                self.fields[name].initial = getattr(profile, name)
+            if profile.pk:
+                self.fields["classifications"].initial = list(profile.classifications.all())
 
     def clean(self):
         cleaned_data = super().clean()

@@ -8,6 +8,9 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+# The longest login anyone can type: an email address (RFC 5321's 254 characters).
+LOGIN_MAX_LENGTH = 254
+
 
 def lockout_key(request: HttpRequest, credentials: dict | None) -> str:
     """The account a login attempt is aimed at: its username, or the typed text if none.
@@ -24,12 +27,17 @@ def lockout_key(request: HttpRequest, credentials: dict | None) -> str:
         or credentials.get("email")
         or request.POST.get("login", "")
     )
-    typed = str(typed).strip()
+    # Fit axes' 255-character column; NUL is not text a database will store.
+    typed = str(typed).replace("\x00", "").strip()[:LOGIN_MAX_LENGTH]
     if not typed:
         return ""
     user = (
         get_user_model()
-        .objects.filter(Q(username__iexact=typed) | Q(email__iexact=typed))
+        .objects.filter(
+            Q(username__iexact=typed)
+            | Q(email__iexact=typed)
+            | Q(emailaddress__email__iexact=typed)
+        )
         .order_by("pk")
         .only("username")
         .first()

@@ -11,8 +11,11 @@ from simple_history.models import HistoricalRecords
 
 # The CSLB issues license numbers of up to eight digits; contractors sign in with theirs.
 license_number_validator = RegexValidator(
-    r"^[0-9]{1,10}\Z",
-    _("A CSLB license number is digits only, such as 1029384, with no letters or spaces."),
+    r"^[1-9][0-9]{0,9}\Z",
+    _(
+        "A CSLB license number is digits only, such as 1029384, with no letters, spaces "
+        "or leading zeros."
+    ),
     code="license_number",
 )
 

@@ -207,9 +207,13 @@ def _verified_details(profile: ContractorProfile, classification_ids) -> tuple:
 def contractor_profile_update(
     *, profile: ContractorProfile, details: ContractorDetails
 ) -> ContractorProfile:
-    """A contractor's own change to license or insurance; staff must verify it again."""
-    profile = ContractorProfile.objects.select_for_update().get(pk=profile.pk)
-    before = _verified_details(profile, profile.classifications.values_list("pk", flat=True))
+    """A contractor's own change to license or insurance (or their first entry of it, for
+    an account staff made); staff must verify it again."""
+    if profile.pk is None:
+        before = None
+    else:
+        profile = ContractorProfile.objects.select_for_update().get(pk=profile.pk)
+        before = _verified_details(profile, profile.classifications.values_list("pk", flat=True))
     _contractor_profile_fill(profile, details)
     after = _verified_details(profile, [item.pk for item in details.classifications])
     if before != after:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import forms, services
 from accounts.dashboard import dashboard_sections
+from accounts.models import ContractorProfile
 from accounts.selectors import (
     account_blockers,
     contractor_credentials,
@@ -172,9 +173,10 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contractor_profile(request: HttpRequest) -> HttpResponse:
-    profile = contractor_profile_of(request.user)
-    if profile is None:
+    if not request.user.is_contractor:
         raise Http404
+    # A contractor added by staff may have no profile yet: this page makes the first one.
+    profile = contractor_profile_of(request.user) or ContractorProfile(user=request.user)
     form = forms.ContractorProfileForm(request.POST or None, profile=profile)
     if request.method == "POST" and form.is_valid():
         profile = services.contractor_profile_update(

@@ -4,7 +4,7 @@ Without keys the field is left out; templates show `captcha_missing` instead, an
 `check --deploy` warns (portal.W002).
 """
 
-from urllib.error import URLError
+from http.client import HTTPException
 
 from django import forms
 from django.conf import settings
@@ -27,7 +27,7 @@ class CaptchaCheckbox(ReCaptchaV2Checkbox):
 
 
 class CaptchaField(ReCaptchaField):
-    """The checkbox, with messages a person can act on, and Google being unreachable
+    """The checkbox, with messages a person can act on, and any trouble reaching Google
     treated as a failed check instead of an error page."""
 
     default_error_messages = {
@@ -43,7 +43,8 @@ class CaptchaField(ReCaptchaField):
     def validate(self, value):
         try:
             super().validate(value)
-        except URLError as error:
+        except (OSError, HTTPException, ValueError, KeyError) as error:
+            # Unreachable, timed out, or an answer that is not Google's JSON.
             raise ValidationError(
                 self.error_messages["captcha_error"], code="captcha_error"
             ) from error

@@ -161,6 +161,7 @@ ACCOUNT_SESSION_REMEMBER = None
 # failed logins, against one machine guessing at many accounts.
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip"}
 ACCOUNT_FORMS = {
+    "add_email": "accounts.forms.PortalAddEmailForm",
     "login": "accounts.forms.PortalLoginForm",
     "reset_password_from_key": "accounts.forms.PortalResetPasswordKeyForm",
 }

@@ -13,7 +13,13 @@ def sessions_clear_expired() -> None:
 
 @shared_task(
     name="portal.tasks.email_deliver",
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    # Only what may pass: a refused recipient or message will be refused again.
+    autoretry_for=(
+        smtplib.SMTPServerDisconnected,
+        smtplib.SMTPConnectError,
+        ConnectionError,
+        TimeoutError,
+    ),
     retry_backoff=30,
     retry_backoff_max=1800,
     max_retries=8,
