@@ -241,7 +241,8 @@ def test_bad_input_is_explained_beside_the_field(page, live_server, demo_city, a
     expect(page.get_by_role("alert")).to_contain_text("Please correct the fields marked below.")
     license_number = field(page, "CSLB license number")
     expect(field_error(page, "CSLB license number")).to_have_text(
-        "A CSLB license number is digits only, such as 1029384, with no letters, spaces or leading zeros."
+        "A CSLB license number is digits only, such as 1029384, with no letters, spaces "
+        "or leading zeros."
     )
     expect(license_number).to_have_value("ABC-123")
     expect(license_number).to_have_attribute("aria-invalid", "true")
