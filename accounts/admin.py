@@ -16,7 +16,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts import services
 from accounts.importing import ImportRejected, accounts_import, import_upload_read
 from accounts.lockout import locked_usernames
-from accounts.models import ContractorProfile, LicenseClassification, SecurityQuestion, User
+from accounts.models import (
+    CONTACT_FIELDS,
+    ContractorProfile,
+    LicenseClassification,
+    SecurityQuestion,
+    User,
+)
 
 
 @admin.register(SecurityQuestion)
@@ -147,12 +153,7 @@ class PortalUserAdmin(UserAdmin):
             {
                 "fields": (
                     "account_type",
-                    "phone",
-                    "address_line1",
-                    "address_line2",
-                    "address_city",
-                    "address_state",
-                    "address_postal_code",
+                    *CONTACT_FIELDS,
                     "security_question",
                     "must_change_password",
                 )

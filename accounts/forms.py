@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.lockout import LOGIN_MAX_LENGTH, lockout_key
 from accounts.models import (
+    CONTACT_FIELDS,
     CONTRACTOR_VERIFIED_FIELDS,
     ContractorProfile,
     LicenseClassification,
@@ -35,14 +36,6 @@ PUBLIC = User.AccountType.PUBLIC
 # The session remembers a failed login, so the next attempt asks for the CAPTCHA.
 LOGIN_FAILED_SESSION_KEY = "accounts_login_failed"
 
-CONTACT_FIELDS = (
-    "phone",
-    "address_line1",
-    "address_line2",
-    "address_city",
-    "address_state",
-    "address_postal_code",
-)
 CONTACT_FIELDS_OPTIONAL = ("address_line2",)
 # Signup forms: the account first, then the person (contractors put the business between).
 ACCOUNT_FIELDS = ("username", "password1", "password2")

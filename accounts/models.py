@@ -19,6 +19,16 @@ license_number_validator = RegexValidator(
     code="license_number",
 )
 
+# A person's phone and mailing address, as every form and the admin show them.
+CONTACT_FIELDS = (
+    "phone",
+    "address_line1",
+    "address_line2",
+    "address_city",
+    "address_state",
+    "address_postal_code",
+)
+
 # A license or policy that lapses within this many days earns a warning on the dashboard.
 EXPIRY_WARNING_DAYS = 30
 

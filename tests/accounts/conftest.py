@@ -1,10 +1,20 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from tests.accounts.support import STRONG_PASSWORD
-from tests.factories import LicenseClassificationFactory, SecurityQuestionFactory
+from tests.factories import LicenseClassificationFactory, SecurityQuestionFactory, UserFactory
+
+
+@pytest.fixture
+def permit_center(client):
+    """The test client, logged in as a clerk of the Permit Center group."""
+    clerk = UserFactory(username="clerk", last_name="Okafor", is_staff=True, account_type="staff")
+    clerk.groups.add(Group.objects.get(name="Permit Center"))
+    client.force_login(clerk)
+    return client
 
 
 @pytest.fixture

@@ -15,14 +15,6 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/accounts/user/"
 
 
-@pytest.fixture
-def permit_center(client):
-    clerk = UserFactory(username="clerk", last_name="Okafor", is_staff=True, account_type="staff")
-    clerk.groups.add(Group.objects.get(name="Permit Center"))
-    client.force_login(clerk)
-    return client
-
-
 def listed(response) -> set[str]:
     return {user.username for user in response.context["cl"].result_list}
 

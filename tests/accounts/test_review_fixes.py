@@ -4,7 +4,6 @@ import io
 import json
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 
 from accounts.models import ContractorProfile, User
@@ -14,14 +13,6 @@ from tests.accounts.test_captcha import FakeGoogle
 from tests.factories import ContractorFactory, LicenseClassificationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def permit_center(client):
-    clerk = UserFactory(username="clerk", last_name="Okafor", is_staff=True, account_type="staff")
-    clerk.groups.add(Group.objects.get(name="Permit Center"))
-    client.force_login(clerk)
-    return client
 
 
 def test_permit_center_staff_cannot_make_anyone_a_superuser(permit_center):
