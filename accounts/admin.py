@@ -42,18 +42,23 @@ STAFF_ONLY_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
 
 class YesNoFilter(admin.SimpleListFilter):
+    """Yes or No on a boolean the admin's queryset annotates (`annotation`)."""
+
+    annotation = ""
+
     def lookups(self, request, model_admin):
         return (("yes", _("Yes")), ("no", _("No")))
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(**{self.annotation: self.value() == "yes"})
+        return queryset
 
 
 class EmailVerifiedFilter(YesNoFilter):
     title = _("email verified")
     parameter_name = "email_verified"
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(email_is_verified=self.value() == "yes")
-        return queryset
+    annotation = "email_is_verified"
 
 
 class ContractorVerifiedFilter(YesNoFilter):
@@ -74,11 +79,7 @@ class ContractorVerifiedFilter(YesNoFilter):
 class LockedFilter(YesNoFilter):
     title = _("locked out")
     parameter_name = "locked"
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(is_locked=self.value() == "yes")
-        return queryset
+    annotation = "is_locked"
 
 
 def _verify_contractors(modeladmin, request, profiles) -> None:

@@ -109,9 +109,10 @@ class ContractorLicenseFieldsMixin:
             raise ValidationError(_("This policy has expired. Give the current policy."))
         return expires_on
 
-    def clean_workers_comp(self, cleaned_data: dict) -> None:
+    def clean(self):
+        cleaned_data = super().clean()
         if cleaned_data.get("workers_comp_exempt"):
-            return
+            return cleaned_data
         for name in (
             "workers_comp_carrier",
             "workers_comp_policy_number",
@@ -122,6 +123,7 @@ class ContractorLicenseFieldsMixin:
                     name,
                     _("Required unless you declare the exemption from workers' compensation."),
                 )
+        return cleaned_data
 
     def contractor_details(self) -> ContractorDetails:
         data = self.cleaned_data
@@ -246,11 +248,6 @@ class ContractorSignupForm(ContractorLicenseFieldsMixin, PublicSignupForm):
         license_number_validator(username)
         self.cleaned_data["username"] = username
         return SignupForm.clean_username(self)
-
-    def clean(self):
-        cleaned_data = super().clean()
-        self.clean_workers_comp(cleaned_data)
-        return cleaned_data
 
 
 class PortalAddEmailForm(AddEmailForm):
@@ -510,8 +507,3 @@ class ContractorProfileForm(ContractorLicenseFieldsMixin, forms.Form):
                 self.fields[name].initial = getattr(profile, name)
             if profile.pk:
                 self.fields["classifications"].initial = list(profile.classifications.all())
-
-    def clean(self):
-        cleaned_data = super().clean()
-        self.clean_workers_comp(cleaned_data)
-        return cleaned_data

@@ -135,17 +135,6 @@ class User(AbstractUser):
             return False
         return self.must_change_password or self.security_question_id is None
 
-    @property
-    def mailing_address(self) -> str:
-        city_line = " ".join(
-            part
-            for part in (self.address_city, self.address_state, self.address_postal_code)
-            if part
-        )
-        return "\n".join(
-            part for part in (self.address_line1, self.address_line2, city_line) if part
-        )
-
 
 # What staff verify on a contractor's profile: a change to any of these (or to the
 # classifications) sends the profile back to them.

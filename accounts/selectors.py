@@ -4,12 +4,10 @@ import datetime
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.lockout import locked_usernames
 from accounts.models import EXPIRY_WARNING_DAYS, ContractorProfile, User
 
 
@@ -142,10 +140,3 @@ def account_blockers(user: User, profile: ContractorProfile | None = None) -> li
                 )
             )
     return blockers
-
-
-def locked_users():
-    """Accounts locked out right now."""
-    return User.objects.annotate(lockout_key=Lower("username")).filter(
-        lockout_key__in=locked_usernames()
-    )

@@ -29,7 +29,17 @@ def signup_choice(request: HttpRequest) -> HttpResponse:
     return render(request, "account/signup_choice.html")
 
 
-class AccountSignupView(allauth_views.SignupView):
+class AccountTypeFormMixin:
+    """Pages whose form is for a Public or a Contractor account and may carry the CAPTCHA."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["account_type"] = context["form"].account_type
+        context["captcha_missing"] = not captcha_configured()
+        return context
+
+
+class AccountSignupView(AccountTypeFormMixin, allauth_views.SignupView):
     """One view per account type; the form class decides which."""
 
     template_name = "account/signup.html"
@@ -42,29 +52,19 @@ class AccountSignupView(allauth_views.SignupView):
         with transaction.atomic():
             return super().form_valid(form)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["account_type"] = self.form_class.account_type
-        context["captcha_missing"] = not captcha_configured()
-        return context
-
 
 public_signup = AccountSignupView.as_view(form_class=forms.PublicSignupForm)
 contractor_signup = AccountSignupView.as_view(form_class=forms.ContractorSignupForm)
 
 
-class PortalLoginView(allauth_views.LoginView):
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["account_type"] = context["form"].account_type
-        context["captcha_missing"] = not captcha_configured()
-        return context
+class PortalLoginView(AccountTypeFormMixin, allauth_views.LoginView):
+    pass
 
 
 login = PortalLoginView.as_view()
 
 
-class PortalPasswordResetView(allauth_views.PasswordResetView):
+class PortalPasswordResetView(AccountTypeFormMixin, allauth_views.PasswordResetView):
     def get_form_class(self):
         return forms.PortalResetPasswordForm
 
@@ -80,12 +80,6 @@ class PortalPasswordResetView(allauth_views.PasswordResetView):
             return too_many
         form.save(self.request)
         return redirect(self.get_success_url())
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["account_type"] = context["form"].account_type
-        context["captcha_missing"] = not captcha_configured()
-        return context
 
 
 password_reset = PortalPasswordResetView.as_view()
