@@ -11,7 +11,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import services
 from accounts.importing import ImportRejected, accounts_import, import_upload_read
@@ -23,6 +22,7 @@ from accounts.models import (
     SecurityQuestion,
     User,
 )
+from portal.admin import RevertGuardedHistoryAdmin
 
 
 @admin.register(SecurityQuestion)
@@ -351,7 +351,7 @@ class AccountImportForm(forms.Form):
 
 
 @admin.register(ContractorProfile)
-class ContractorProfileAdmin(SimpleHistoryAdmin):
+class ContractorProfileAdmin(RevertGuardedHistoryAdmin):
     list_display = (
         "business_name",
         "license_number",

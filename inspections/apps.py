@@ -8,6 +8,16 @@ class InspectionsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.dashboard import DashboardSection, dashboard_section_register
+        from inspections.models import InspectionType
+        from permits.hooks import inspections_needed_register
+
+        inspections_needed_register(
+            lambda permit_type: list(
+                InspectionType.objects.filter(permit_type=permit_type).values_list(
+                    "name", flat=True
+                )
+            )
+        )
 
         dashboard_section_register(
             DashboardSection(

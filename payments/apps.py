@@ -8,6 +8,7 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.dashboard import DashboardSection, dashboard_section_register
+        from payments.dashboard import fees_due_dashboard_context
 
         dashboard_section_register(
             DashboardSection(
@@ -15,5 +16,6 @@ class PaymentsConfig(AppConfig):
                 title=_("Fees due"),
                 template_name="payments/dashboard_section.html",
                 order=40,
+                context=fees_due_dashboard_context,
             )
         )

@@ -1,6 +1,56 @@
-from django.contrib import admin
+"""The Permit Center's side: permit types as city data, and permits as a review queue.
 
-from permits.models import PermitCategory, PermitType
+Staff never edit a permit or its fees here: every button calls a service, which checks
+the permit's status and keeps the change in its history."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.cache import patch_cache_control
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from payments.models import FeeLine, Invoice
+from payments.services import (
+    PaymentError,
+    fee_line_add,
+    fee_line_adjust,
+    payment_record_counter,
+)
+from permits import services
+from permits.admin_forms import (
+    CounterPaymentForm,
+    FeeLineAddForm,
+    FeeLineAdjustForm,
+    FeeRuleFormSet,
+    PermitFieldFormSet,
+    PermitTypePartFormSet,
+    ReviewForm,
+    StartReviewForm,
+)
+from permits.models import (
+    FeeRule,
+    FeeTier,
+    Permit,
+    PermitCategory,
+    PermitField,
+    PermitType,
+    RequiredDocument,
+    number_compact,
+)
+from portal.admin import RevertGuardedHistoryAdmin
+
+Status = Permit.Status
 
 
 @admin.register(PermitCategory)
@@ -10,10 +60,656 @@ class PermitCategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+# Permit types ---------------------------------------------------------------------------
+
+
+class PermitFieldInline(admin.StackedInline):
+    model = PermitField
+    formset = PermitFieldFormSet
+    extra = 1
+    fields = (
+        ("name", "label"),
+        ("kind", "required"),
+        "choices",
+        ("min_value", "max_value"),
+        "help_text",
+        "order",
+    )
+
+
+class FeeRuleInline(admin.TabularInline):
+    model = FeeRule
+    formset = FeeRuleFormSet
+    extra = 1
+    show_change_link = True
+    fields = ("description", "kind", "amount", "basis", "applies_when", "minimum", "order")
+    verbose_name_plural = _("fee schedule (tiers of a tiered rule: open the saved rule)")
+
+
+class RequiredDocumentInline(admin.TabularInline):
+    model = RequiredDocument
+    formset = PermitTypePartFormSet
+    extra = 1
+    fields = ("name", "description", "required", "order")
+
+
 @admin.register(PermitType)
-class PermitTypeAdmin(admin.ModelAdmin):
-    list_display = ("name", "code_prefix", "category", "is_online", "order")
+class PermitTypeAdmin(RevertGuardedHistoryAdmin):
+    list_display = (
+        "name",
+        "code_prefix",
+        "category",
+        "applicants",
+        "is_online",
+        "is_over_the_counter",
+        "order",
+    )
     list_editable = ("is_online", "order")
-    list_filter = ("category", "is_online")
+    list_filter = ("category", "is_online", "is_over_the_counter", "applicants", "is_construction")
     list_select_related = ("category",)
     search_fields = ("name", "code_prefix")
+    fieldsets = (
+        (None, {"fields": ("name", "code_prefix", "category", "order")}),
+        (_("What applicants read"), {"fields": ("description", "instructions")}),
+        (
+            _("Who may apply, and how"),
+            {
+                "fields": (
+                    "applicants",
+                    "is_construction",
+                    "owner_builder_allowed",
+                    "is_online",
+                    "is_over_the_counter",
+                    "valid_days",
+                )
+            },
+        ),
+    )
+    # The fields first: the fee rules are checked against them.
+    inlines = (PermitFieldInline, FeeRuleInline, RequiredDocumentInline)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if issubclass(inline.formset, PermitTypePartFormSet):
+            # One dict per request, shared by the inlines of this one save.
+            kwargs["siblings"] = request.__dict__.setdefault("_permit_type_inlines", {})
+        return kwargs
+
+
+class FeeTierInline(admin.TabularInline):
+    model = FeeTier
+    extra = 1
+    fields = ("up_to", "amount", "rate", "per")
+
+
+@admin.register(FeeRule)
+class FeeRuleAdmin(admin.ModelAdmin):
+    list_display = ("description", "permit_type", "kind", "amount", "basis", "order")
+    list_filter = ("permit_type", "kind")
+    list_select_related = ("permit_type",)
+    search_fields = ("description", "permit_type__name")
+    fields = ("permit_type", "description", "kind", "amount", "basis", "applies_when", "minimum")
+    inlines = (FeeTierInline,)
+
+
+# The review queue -----------------------------------------------------------------------
+
+
+class ReviewerFilter(admin.SimpleListFilter):
+    title = _("reviewer")
+    parameter_name = "reviewer"
+
+    def lookups(self, request, model_admin):
+        reviewers = (
+            User.objects.filter(pk__in=Permit.objects.exclude(reviewer=None).values("reviewer"))
+            .order_by("last_name", "first_name", "username")
+            .only("username", "first_name", "last_name")
+        )
+        return (
+            ("me", _("Assigned to me")),
+            ("none", _("Unassigned")),
+            *((str(user.pk), user.get_full_name() or user.username) for user in reviewers),
+        )
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "me":
+            return queryset.filter(reviewer=request.user)
+        if value == "none":
+            return queryset.filter(reviewer=None)
+        if value and value.isascii() and value.isdigit():
+            return queryset.filter(reviewer_id=int(value))
+        return queryset
+
+
+@dataclass(frozen=True)
+class ReviewStep:
+    """A button on the permit's page that moves it on through a service."""
+
+    slug: str
+    title: str
+    button: str
+    # The statuses it is offered in; the service decides what is allowed.
+    offered_in: tuple[str, ...]
+    run: Callable[[Permit, User, str], Permit]
+    done: str
+    # None: no message asked; otherwise whether the message is required.
+    message_required: bool | None = None
+    message_label: str = ""
+    message_help: str = ""
+
+
+REVIEW_STEPS = {
+    step.slug: step
+    for step in (
+        ReviewStep(
+            slug="start-review",
+            title=_("Start the review"),
+            button=_("Start review"),
+            offered_in=(Status.SUBMITTED, Status.RESUBMITTED),
+            run=lambda permit, user, message: services.permit_review_start(
+                permit=permit, reviewer=user
+            ),
+            done=_("The review has started; you are its reviewer."),
+        ),
+        ReviewStep(
+            slug="request-corrections",
+            title=_("Request corrections"),
+            button=_("Request corrections"),
+            offered_in=(Status.IN_REVIEW,),
+            run=lambda permit, user, message: services.permit_corrections_request(
+                permit=permit, reviewer=user, message=message
+            ),
+            done=_("Corrections requested; the applicant has been emailed."),
+            message_required=True,
+            message_label=_("What must the applicant correct?"),
+        ),
+        ReviewStep(
+            slug="approve",
+            title=_("Approve"),
+            button=_("Approve"),
+            offered_in=(Status.IN_REVIEW,),
+            run=lambda permit, user, message: services.permit_approve(
+                permit=permit, reviewer=user, message=message
+            ),
+            done=_("Approved; the fees are now due and the applicant has been emailed."),
+            message_required=False,
+            message_help=_("Optional: conditions of approval or a note for the applicant."),
+        ),
+        ReviewStep(
+            slug="deny",
+            title=_("Deny"),
+            button=_("Deny"),
+            offered_in=(
+                Status.SUBMITTED,
+                Status.IN_REVIEW,
+                Status.CORRECTIONS_REQUESTED,
+                Status.RESUBMITTED,
+            ),
+            run=lambda permit, user, message: services.permit_deny(
+                permit=permit, reviewer=user, reason=message
+            ),
+            done=_("Denied; the applicant has been emailed the reason."),
+            message_required=True,
+            message_label=_("Reason for the denial"),
+        ),
+    )
+}
+FEES_OPEN = (Invoice.Status.PENDING, Invoice.Status.DUE)
+
+
+def _staff_file(file, filename: str, content_type: str) -> FileResponse:
+    """An applicant's file for staff: a download, never kept in a cache."""
+    try:
+        handle = file.storage.open(file.name, "rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@admin.register(Permit)
+class PermitAdmin(RevertGuardedHistoryAdmin):
+    list_display = (
+        "number_or_draft",
+        "permit_type",
+        "status",
+        "site",
+        "applicant_name",
+        "submitted_at",
+        "reviewer_name",
+    )
+    list_filter = (
+        "status",
+        "permit_type",
+        ("submitted_at", admin.DateFieldListFilter),
+        ReviewerFilter,
+    )
+    search_fields = (
+        "number",
+        "site_address",
+        "applicant__username",
+        "applicant__email",
+        "applicant__first_name",
+        "applicant__last_name",
+        "contractor_license_number",
+        "contractor_business_name",
+    )
+    list_select_related = ("permit_type", "applicant", "reviewer")
+    # The queue's newest submissions first, drafts (never submitted) last.
+    ordering = (F("submitted_at").desc(nulls_last=True), "-created_at")
+    actions = ("start_review", "approve")
+    change_form_template = "admin/permits/permit/change_form.html"
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "number",
+                    "permit_type",
+                    "status",
+                    "applicant",
+                    "reviewer",
+                    "submitted_at",
+                )
+            },
+        ),
+        (
+            _("Site"),
+            {
+                "fields": (
+                    "site_address",
+                    "site_unit",
+                    "site_city",
+                    "site_postal_code",
+                    "parcel_number",
+                )
+            },
+        ),
+        (_("Project"), {"fields": ("description", "valuation", "details")}),
+        (
+            _("Who does the work"),
+            {
+                "fields": (
+                    "work_by",
+                    "contractor",
+                    "contractor_license_number",
+                    "contractor_business_name",
+                    "owner_builder_declared_at",
+                )
+            },
+        ),
+        (
+            _("Dates"),
+            {"fields": ("created_at", "issued_on", "expires_on", "finaled_on", "permit_pdf")},
+        ),
+    )
+    readonly_fields = ("details", "permit_pdf")
+
+    # What the applicant entered is theirs, and the status moves only through services:
+    # nothing here is a form field. `change_permit` is the right to review (the buttons).
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_review_permission(self, request) -> bool:
+        return request.user.has_perm("permits.change_permit")
+
+    # The list -------------------------------------------------------------------------
+
+    @admin.display(description=_("number"), ordering="number")
+    def number_or_draft(self, permit):
+        return permit.number or gettext("(draft)")
+
+    @admin.display(description=_("site"), ordering="site_address")
+    def site(self, permit):
+        return permit.site_line
+
+    @admin.display(description=_("applicant"), ordering="applicant__last_name")
+    def applicant_name(self, permit):
+        return permit.applicant.get_full_name() or permit.applicant.username
+
+    @admin.display(description=_("reviewer"), ordering="reviewer__last_name")
+    def reviewer_name(self, permit):
+        if permit.reviewer is None:
+            return "—"
+        return permit.reviewer.get_full_name() or permit.reviewer.username
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # A number typed as `rerf2026 0001` is still that permit.
+        compact = number_compact(search_term)
+        if compact:
+            results |= queryset.filter(number_compact=compact)
+        return results, may_have_duplicates
+
+    # The page -------------------------------------------------------------------------
+
+    @admin.display(description=_("details"))
+    def details(self, permit):
+        answers = permit.field_values or {}
+        rows = [
+            (field.label, _answer(answers.get(field.name)))
+            for field in permit.permit_type.fields.all()
+        ]
+        if not rows:
+            return "—"
+        return format_html(
+            "<dl class='permit-details'>{}</dl>",
+            format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows),
+        )
+
+    @admin.display(description=_("permit PDF"))
+    def permit_pdf(self, permit):
+        if not permit.pdf:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:permits_permit_pdf", args=[permit.pk]),
+            gettext("Download %(number)s.pdf") % {"number": permit.number},
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        permit = self.get_object(request, unquote(object_id))
+        if permit is not None:
+            extra_context = {**self._review_context(request, permit), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _review_context(self, request, permit: Permit) -> dict:
+        invoice = (
+            Invoice.objects.prefetch_related("lines").get(pk=permit.invoice_id)
+            if permit.invoice_id
+            else None
+        )
+        lines = list(invoice.lines.all()) if invoice is not None else []
+        fees_open = invoice is not None and invoice.status in FEES_OPEN
+        user = request.user
+        return {
+            "review_steps": [
+                step
+                for step in REVIEW_STEPS.values()
+                if permit.status in step.offered_in and self.has_review_permission(request)
+            ],
+            "invoice": invoice,
+            "fee_lines": lines,
+            "fees_total": invoice.total if invoice is not None else None,
+            "can_add_fee": fees_open and user.has_perm("payments.add_feeline"),
+            "can_adjust_fee": fees_open and user.has_perm("payments.change_feeline"),
+            "can_take_payment": invoice is not None
+            and invoice.status == Invoice.Status.DUE
+            and user.has_perm("payments.add_payment"),
+            "documents": list(permit.documents.select_related("required_document", "uploaded_by")),
+            "events": list(permit.events.select_related("actor")),
+        }
+
+    # Bulk actions ---------------------------------------------------------------------
+
+    def _each(
+        self,
+        request,
+        permits,
+        change: Callable[[Permit], Permit],
+        done: Callable[[int], str],
+    ) -> None:
+        """Apply `change` to each permit, reporting each refusal by the permit's number."""
+        changed = 0
+        for permit in permits:
+            try:
+                change(permit)
+            except services.PermitError as error:
+                self.message_user(
+                    request,
+                    gettext("%(permit)s: %(error)s") % {"permit": permit, "error": error},
+                    messages.ERROR,
+                )
+            else:
+                changed += 1
+        if changed:
+            self.message_user(request, done(changed), messages.SUCCESS)
+
+    @admin.action(description=_("Start review (I am the reviewer)"), permissions=["review"])
+    def start_review(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda permit: services.permit_review_start(permit=permit, reviewer=request.user),
+            lambda count: (
+                ngettext(
+                    "Started the review of %(count)d permit.",
+                    "Started the review of %(count)d permits.",
+                    count,
+                )
+                % {"count": count}
+            ),
+        )
+
+    @admin.action(description=_("Approve (the fees become due)"), permissions=["review"])
+    def approve(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda permit: services.permit_approve(permit=permit, reviewer=request.user),
+            lambda count: (
+                ngettext(
+                    "Approved %(count)d permit; the applicant has been emailed.",
+                    "Approved %(count)d permits; the applicants have been emailed.",
+                    count,
+                )
+                % {"count": count}
+            ),
+        )
+
+    # The buttons' pages ---------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:permit_id>/review/<slug:step>/",
+                view(self.review_view),
+                name="permits_permit_review",
+            ),
+            path(
+                "<int:permit_id>/counter-payment/",
+                view(self.counter_payment_view),
+                name="permits_permit_counter_payment",
+            ),
+            path(
+                "<int:permit_id>/fees/add/",
+                view(self.fee_add_view),
+                name="permits_permit_fee_add",
+            ),
+            path(
+                "<int:permit_id>/fees/<int:line_id>/adjust/",
+                view(self.fee_adjust_view),
+                name="permits_permit_fee_adjust",
+            ),
+            path(
+                "<int:permit_id>/documents/<int:document_id>/",
+                view(self.document_view),
+                name="permits_permit_document",
+            ),
+            path("<int:permit_id>/pdf/", view(self.pdf_view), name="permits_permit_pdf"),
+            *super().get_urls(),
+        ]
+
+    def _permit(self, permit_id: int) -> Permit:
+        return get_object_or_404(
+            Permit.objects.select_related("permit_type", "applicant", "invoice"), pk=permit_id
+        )
+
+    def _back(self, permit: Permit):
+        return redirect(reverse("admin:permits_permit_change", args=[permit.pk]))
+
+    def _render(self, request, permit: Permit, title: str, form, button: str, **context):
+        return TemplateResponse(
+            request,
+            "admin/permits/permit/action.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": permit,
+                "title": title,
+                "form": form,
+                "button": button,
+                **context,
+            },
+        )
+
+    def review_view(self, request, permit_id: int, step: str):
+        review_step = REVIEW_STEPS.get(step)
+        if review_step is None:
+            raise Http404
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        permit = self._permit(permit_id)
+        data = request.POST if request.method == "POST" else None
+        if review_step.message_required is None:
+            form = StartReviewForm(data)
+        else:
+            form = ReviewForm(
+                data,
+                required=review_step.message_required,
+                label=review_step.message_label,
+                help_text=review_step.message_help,
+            )
+        if data is not None and form.is_valid():
+            try:
+                review_step.run(permit, request.user, form.cleaned_data.get("message", ""))
+            except services.PermitError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, review_step.done, messages.SUCCESS)
+            return self._back(permit)
+        return self._render(request, permit, review_step.title, form, review_step.button)
+
+    def counter_payment_view(self, request, permit_id: int):
+        if not request.user.has_perm("payments.add_payment"):
+            raise PermissionDenied
+        permit = self._permit(permit_id)
+        invoice = permit.invoice
+        if invoice is None or invoice.status != Invoice.Status.DUE:
+            self.message_user(request, _("No fees are due on this permit."), messages.ERROR)
+            return self._back(permit)
+        form = CounterPaymentForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                payment = payment_record_counter(
+                    invoice=invoice,
+                    method=form.cleaned_data["method"],
+                    receipt_number=form.cleaned_data["receipt_number"],
+                    recorded_by=request.user,
+                )
+            except (PaymentError, services.PermitError) as error:
+                form.add_error(None, str(error))
+            else:
+                permit.refresh_from_db(fields=["status"])
+                self.message_user(
+                    request,
+                    gettext(
+                        "Recorded %(method)s payment of $%(amount)s, receipt %(receipt)s. "
+                        "The permit is %(status)s."
+                    )
+                    % {
+                        "method": payment.get_method_display().lower(),
+                        "amount": payment.amount,
+                        "receipt": payment.receipt_number,
+                        "status": permit.get_status_display().lower(),
+                    },
+                    messages.SUCCESS,
+                )
+                return self._back(permit)
+        return self._render(
+            request,
+            permit,
+            _("Record a counter payment"),
+            form,
+            _("Record payment"),
+            amount_due=invoice.total,
+            fee_lines=invoice.lines.all(),
+        )
+
+    def fee_add_view(self, request, permit_id: int):
+        if not request.user.has_perm("payments.add_feeline"):
+            raise PermissionDenied
+        permit = self._permit(permit_id)
+        if permit.invoice is None:
+            self.message_user(request, _("This application has no fees yet."), messages.ERROR)
+            return self._back(permit)
+        form = FeeLineAddForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                fee_line_add(invoice=permit.invoice, **form.cleaned_data)
+            except PaymentError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(request, _("The fee line is added."), messages.SUCCESS)
+                return self._back(permit)
+        return self._render(
+            request,
+            permit,
+            _("Add a fee line"),
+            form,
+            _("Add fee line"),
+            fee_lines=permit.invoice.lines.all(),
+        )
+
+    def fee_adjust_view(self, request, permit_id: int, line_id: int):
+        if not request.user.has_perm("payments.change_feeline"):
+            raise PermissionDenied
+        permit = self._permit(permit_id)
+        line = get_object_or_404(FeeLine, pk=line_id, invoice_id=permit.invoice_id)
+        form = FeeLineAdjustForm(
+            request.POST if request.method == "POST" else None,
+            initial={"amount": line.amount},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                fee_line_adjust(line=line, **form.cleaned_data)
+            except PaymentError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(request, _("The fee line is changed."), messages.SUCCESS)
+                return self._back(permit)
+        return self._render(
+            request,
+            permit,
+            _("Change the fee line “%(line)s”") % {"line": line.description},
+            form,
+            _("Change amount"),
+            fee_line=line,
+        )
+
+    def document_view(self, request, permit_id: int, document_id: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        permit = self._permit(permit_id)
+        document = get_object_or_404(permit.documents, pk=document_id)
+        return _staff_file(document.file, document.original_name, document.content_type)
+
+    def pdf_view(self, request, permit_id: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        permit = self._permit(permit_id)
+        if not permit.pdf:
+            raise Http404
+        return _staff_file(permit.pdf, f"{permit.number}.pdf", "application/pdf")
+
+
+def _answer(value) -> str:
+    if value is True:
+        return gettext("Yes")
+    if value is False:
+        return gettext("No")
+    if value in (None, ""):
+        return "—"
+    return str(value)

@@ -2,9 +2,23 @@ import zoneinfo
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from portal.models import City, Department, FaqCategory, FaqEntry
+
+
+class RevertGuardedHistoryAdmin(SimpleHistoryAdmin):
+    """History for staff who may view; reverting only for those who may change.
+
+    django-simple-history saves a POST to a past version for anyone who may view the
+    object, even when it hides the Revert button from them."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class CityForm(forms.ModelForm):

@@ -19,6 +19,19 @@ EXTERNAL_SERVICES = (
 
 
 @register(Tags.security, deploy=True)
+def portal_url_configured(app_configs, **kwargs) -> list[Warning]:
+    if settings.PORTAL_URL.startswith("https://"):
+        return []
+    return [
+        Warning(
+            f"PORTAL_URL is {settings.PORTAL_URL}: links in emails and on permit PDFs "
+            "must point at the portal's public https address.",
+            id="portal.W003",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
 def external_services_configured(app_configs, **kwargs) -> list[Warning]:
     return [
         Warning(f"{' or '.join(names)} is not set: {consequence}", id=check_id)

@@ -1,8 +1,11 @@
+import datetime
 import logging
+import zoneinfo
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Model, Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import City, Department, FaqCategory, FaqEntry
@@ -72,3 +75,9 @@ def faq_categories_with_entries() -> list[FaqCategory]:
         FaqEntry.objects.filter(is_published=True),
         "published_entries",
     )
+
+
+def city_localdate(value: datetime.datetime | None = None) -> datetime.date:
+    """The date where the city is, also in a Celery worker or beat, which run in the
+    server's zone rather than the request's."""
+    return timezone.localdate(value, timezone=zoneinfo.ZoneInfo(city_profile().city.time_zone))

@@ -35,6 +35,8 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Where people reach the portal; links in emails and the QR code on a permit use it.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 DATABASES = {
     "default": database_from_url(DATABASE_URL)
@@ -218,6 +220,8 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest document an applicant may upload, in megabytes.
+PERMIT_DOCUMENT_MAX_MB = env.int("PERMIT_DOCUMENT_MAX_MB", default=10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -248,6 +252,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.lockouts_purge_expired",
         "schedule": crontab(minute="*/15"),
     },
+    # Daily, early: a permit expires the night after its last day; the warnings go out
+    # at an hour people read mail, still before the Permit Center opens.
+    "permits-expire": {
+        "task": "permits.tasks.permits_expire",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "permits-warn-expiring": {
+        "task": "permits.tasks.permits_warn_expiring",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
 
 LOGGING = {
@@ -256,7 +270,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # WeasyPrint logs each step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
@@ -32,6 +33,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"resident{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
@@ -45,6 +47,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     address_postal_code = "90275"
     security_question = factory.SubFactory(SecurityQuestionFactory)
     security_answer_hash = factory.LazyFunction(lambda: make_password("palos verdes high"))
+
+    @factory.post_generation
+    def email_verified(user, create, extracted, **kwargs):
+        """`UserFactory(email_verified=True)`: the address is confirmed, as after the link."""
+        if create and extracted:
+            EmailAddress.objects.update_or_create(
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
 
 
 class ContractorFactory(UserFactory):

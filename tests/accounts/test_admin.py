@@ -198,3 +198,23 @@ def test_a_contractor_s_pages_open_in_the_admin_with_history(permit_center):
     assert user_page.status_code == profile_page.status_code == history.status_code == 200
     assert "Coastline Builders" in user_page.content.decode()  # the profile inline
     assert "Issue temporary password" in user_page.content.decode()
+
+
+def test_staff_who_may_only_view_a_contractor_profile_cannot_save_an_old_version(client):
+    contractor = ContractorFactory()
+    profile = contractor.contractor_profile
+    version = profile.history.earliest()
+    finance = UserFactory(username="fin", is_staff=True, account_type="staff")
+    finance.groups.add(Group.objects.get(name="Finance"))
+    client.force_login(finance)
+
+    page = client.get(f"/admin/accounts/contractorprofile/{profile.pk}/history/")
+    response = client.post(
+        f"/admin/accounts/contractorprofile/{profile.pk}/history/{version.history_id}/",
+        {"business_name": "Changed by Finance", "user": contractor.pk},
+    )
+
+    assert page.status_code == 200
+    assert response.status_code == 403
+    profile.refresh_from_db()
+    assert profile.business_name != "Changed by Finance"

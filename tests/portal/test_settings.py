@@ -34,6 +34,7 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "p" * 30 + "-a-long-random-production-secret-key-0123456789",
     "ALLOWED_HOSTS": "permits.example.gov",
+    "PORTAL_URL": "https://permits.example.gov",
     "DATABASE_URL": "postgres://portal:secret@db.internal:5432/portal",
     "REDIS_URL": "redis://redis.internal:6379/0",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.gov:587",
@@ -116,6 +117,16 @@ def test_production_without_payment_and_captcha_keys_is_flagged_by_the_checklist
     assert result.returncode != 0
     assert "portal.W001" in result.stderr
     assert "portal.W002" in result.stderr
+
+
+def test_production_with_an_http_portal_url_is_flagged_by_the_checklist():
+    result = run_django(
+        "from django.core.management import call_command\n"
+        "call_command('check', deploy=True, fail_level='WARNING')",
+        {**PRODUCTION, "PORTAL_URL": "http://permits.example.gov"},
+    )
+    assert result.returncode != 0
+    assert "portal.W003" in result.stderr
 
 
 @pytest.mark.parametrize(

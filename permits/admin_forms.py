@@ -1,0 +1,162 @@
+"""Forms of the staff side: a permit type's inlines, checked against each other, and the
+forms behind the review and fee buttons on a permit's admin page."""
+
+from django import forms
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+
+from payments.models import Payment
+from permits.models import VALUATION_BASIS, PermitField
+
+FIELDS_PREFIX = "fields"
+
+
+class PermitTypePartFormSet(BaseInlineFormSet):
+    """An inline of the permit type page that can find the other inlines of the same
+    request in `siblings` (keyed by prefix), since a fee rule may name a field added
+    in the same save."""
+
+    def __init__(self, *args, siblings: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.siblings = siblings if siblings is not None else {}
+        self.siblings[self.prefix] = self
+
+
+class PermitFieldFormSet(PermitTypePartFormSet):
+    def pending_fields(self) -> list[PermitField] | None:
+        """The type's fields as this save leaves them; None while a field has errors."""
+        if not self.is_bound or not self.is_valid():
+            return None
+        return [
+            form.instance
+            for form in self.forms
+            if not self._should_delete_form(form)
+            and (form.instance.pk is not None or form.has_changed())
+        ]
+
+
+def fee_rule_reference_errors(
+    *, basis: str, applies_when: str, fields: list[PermitField]
+) -> dict[str, str]:
+    """What is wrong with the fields a fee rule names, by form field; the same checks as
+    FeeRule.clean(), on fields that may not be saved yet."""
+    by_name = {field.name: field for field in fields}
+    errors = {}
+    if basis and basis != VALUATION_BASIS:
+        field = by_name.get(basis)
+        if field is None or not field.is_numeric:
+            errors["basis"] = _("Use “valuation” or the name of one of the type's number fields.")
+    if applies_when:
+        field = by_name.get(applies_when)
+        if field is None or field.kind != PermitField.Kind.BOOLEAN:
+            errors["applies_when"] = _("Use the name of one of the type's yes-or-no fields.")
+    return errors
+
+
+class FeeRuleFormSet(PermitTypePartFormSet):
+    def _pending_fields(self) -> list[PermitField] | None:
+        fields_formset = self.siblings.get(FIELDS_PREFIX)
+        return fields_formset.pending_fields() if fields_formset is not None else None
+
+    def full_clean(self) -> None:
+        pending = self._pending_fields() if self.is_bound else None
+        saved_type = self.instance.pk is not None
+        if pending is None or not saved_type:
+            super().full_clean()
+            if pending is not None:
+                self._check_references(pending)
+            return
+        # FeeRule.clean() reads the saved type's fields; let it read them as this save
+        # leaves them, or a rule on a field added in the same save would be refused.
+        cache = self.instance.__dict__.setdefault("_prefetched_objects_cache", {})
+        cache[FIELDS_PREFIX] = pending
+        try:
+            super().full_clean()
+        finally:
+            cache.pop(FIELDS_PREFIX, None)
+
+    def _check_references(self, pending: list[PermitField]) -> None:
+        """A new type's rules: FeeRule.clean() skips these checks until the type is saved."""
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form):
+                continue
+            data = getattr(form, "cleaned_data", {})
+            errors = fee_rule_reference_errors(
+                basis=data.get("basis", ""),
+                applies_when=data.get("applies_when", ""),
+                fields=pending,
+            )
+            for name, message in errors.items():
+                if name not in form.errors:
+                    form.add_error(name, message)
+
+
+class ReviewForm(forms.Form):
+    """A message for the applicant, required or optional depending on the action."""
+
+    message = forms.CharField(
+        label=_("Message to the applicant"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
+        help_text=_("The applicant reads it in the permit's timeline and in an email."),
+    )
+
+    def __init__(self, *args, required: bool, label=None, help_text=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["message"]
+        field.required = required
+        if label:
+            field.label = label
+        if help_text:
+            field.help_text = help_text
+
+
+class StartReviewForm(forms.Form):
+    """Nothing to fill in: the confirmation is the button."""
+
+
+class CounterPaymentForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("Paid by"),
+        choices=[
+            (Payment.Method.CASH, Payment.Method.CASH.label),
+            (Payment.Method.CHECK, Payment.Method.CHECK.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    receipt_number = forms.CharField(
+        label=_("Receipt number"),
+        max_length=40,
+        help_text=_("From the cash register, or the check's number for a check."),
+    )
+
+
+class FeeLineAddForm(forms.Form):
+    description = forms.CharField(label=_("Description"), max_length=200)
+    amount = forms.DecimalField(
+        label=_("Amount in dollars"),
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("A negative amount is a credit."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Why the fee is added; kept with the fees' history."),
+    )
+
+
+class FeeLineAdjustForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("New amount in dollars"),
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("A negative amount is a credit."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Why the amount changes; kept with the fees' history."),
+    )

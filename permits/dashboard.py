@@ -1,0 +1,29 @@
+from accounts.models import User
+from permits.models import Permit
+from permits.selectors import permits_of
+
+DASHBOARD_PERMITS = 10
+Status = Permit.Status
+# Bootstrap badges whose text meets AA contrast on their background.
+STATUS_BADGES = {
+    Status.SUBMITTED: "text-bg-info",
+    Status.IN_REVIEW: "text-bg-info",
+    Status.RESUBMITTED: "text-bg-info",
+    Status.CORRECTIONS_REQUESTED: "text-bg-warning",
+    Status.APPROVED: "text-bg-warning",
+    Status.ISSUED: "text-bg-success",
+    Status.FINALED: "text-bg-success",
+    Status.DENIED: "text-bg-danger",
+}
+
+
+def permits_dashboard_context(user: User) -> dict:
+    """The person's drafts and their most recent permits, in two queries."""
+    permits = permits_of(user).select_related("permit_type")
+    recent = list(permits.exclude(status=Status.DRAFT)[:DASHBOARD_PERMITS])
+    for permit in recent:
+        permit.status_badge = STATUS_BADGES.get(permit.status, "text-bg-secondary")
+    return {
+        "drafts": list(permits.filter(status=Status.DRAFT, applicant=user).order_by("-updated_at")),
+        "permits": recent,
+    }

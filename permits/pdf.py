@@ -1,0 +1,126 @@
+"""The issued permit as a tagged, accessible PDF (PDF/UA-1), made by WeasyPrint."""
+
+import base64
+import io
+import logging
+import zoneinfo
+
+import segno
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from permits.hooks import inspections_needed
+from permits.models import Permit
+from permits.selectors import permit_field_answers
+from portal.links import absolute_url
+from portal.models import City
+from portal.selectors import city_localdate, city_profile
+
+logger = logging.getLogger(__name__)
+
+# Only an issued permit (or one finaled since) is a permit to print.
+PRINTABLE = (Permit.Status.ISSUED, Permit.Status.FINALED)
+LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif"}
+
+
+def _qr_data_uri(url: str) -> str:
+    svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, dark="#000")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _logo_data_uri(city: City) -> str:
+    """The city's logo inlined, so rendering fetches nothing; empty when the file is
+    missing or not an image, and the permit prints without it."""
+    if not city.logo:
+        return ""
+    try:
+        with city.logo.open("rb") as logo:
+            content = logo.read()
+        with Image.open(io.BytesIO(content)) as image:
+            image.verify()
+            mime_type = LOGO_TYPES.get(image.format or "")
+    except (OSError, ValueError, UnidentifiedImageError):
+        logger.warning("The city logo %s cannot be read; the permit prints without it", city.logo)
+        return ""
+    if mime_type is None:
+        return ""
+    return f"data:{mime_type};base64," + base64.b64encode(content).decode()
+
+
+def _title(permit: Permit) -> str:
+    """The type's name and "permit", unless the name already ends so: not "Film Permit permit"."""
+    name = permit.permit_type.name
+    suffix = _("permit")
+    if name.casefold().endswith(suffix.casefold()):
+        return name
+    return _("%(type)s permit") % {"type": name}
+
+
+def permit_pdf_html(permit: Permit) -> str:
+    profile = city_profile()
+    city = profile.city
+    public_url = absolute_url(reverse("permits:public", args=[permit.number]))
+    invoice = permit.invoice
+    paid_at = invoice.paid_at if invoice else None
+    # Printed in the city's own zone whoever renders it: a request or a worker.
+    with timezone.override(zoneinfo.ZoneInfo(city.time_zone)):
+        return render_to_string(
+            "pdf/permit.html",
+            {
+                "city": city,
+                "logo": _logo_data_uri(city),
+                "contact": next((d for d in profile.departments if d.phone), None),
+                "permit": permit,
+                "title": _title(permit),
+                "details": permit_field_answers(permit),
+                "invoice": invoice,
+                "fee_lines": list(invoice.lines.all()) if invoice else [],
+                "paid_on": city_localdate(paid_at) if paid_at else None,
+                "inspections": inspections_needed(permit.permit_type),
+                "public_url": public_url,
+                "qr_code": _qr_data_uri(public_url),
+            },
+        )
+
+
+def permit_pdf_render(permit: Permit) -> tuple[str, bytes]:
+    """The HTML and the PDF made from it; WeasyPrint is imported only when needed."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    html = permit_pdf_html(permit)
+    # Everything the permit shows is inlined as data: URIs; nothing is fetched.
+    pdf = HTML(
+        string=html,
+        base_url=absolute_url("/"),
+        url_fetcher=URLFetcher(allowed_protocols={"data"}),
+    ).write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=permit.number.encode())
+    return html, pdf
+
+
+@transaction.atomic
+def permit_pdf_store(*, permit_id: int) -> None:
+    """Render the permit into `permits/pdf/<number>.pdf`, replacing any earlier file, so
+    a second run leaves one file; a permit not issued is left alone."""
+    permit = (
+        Permit.objects.select_for_update(of=("self",))
+        .select_related("permit_type__category", "invoice", "applicant")
+        .filter(pk=permit_id)
+        .first()
+    )
+    if permit is None or permit.status not in PRINTABLE:
+        return
+    _html, pdf = permit_pdf_render(permit)
+    storage = permit.pdf.storage
+    name = permit.pdf.field.generate_filename(permit, f"{permit.number}.pdf")
+    if permit.pdf and permit.pdf.name != name:
+        permit.pdf.delete(save=False)
+    # A run that died between writing the file and saving the row left it behind.
+    storage.delete(name)
+    permit.pdf.save(name.rsplit("/", 1)[-1], ContentFile(pdf), save=False)
+    permit.save(update_fields=["pdf"])

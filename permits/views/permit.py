@@ -1,0 +1,227 @@
+"""The applicant's own permit page, and what they (and the contractor on it) do there."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import User
+from permits import services
+from permits.dashboard import STATUS_BADGES
+from permits.forms import CorrectionUploadForm, ResubmitForm, WithdrawForm
+from permits.models import Permit
+from permits.selectors import permit_field_answers, permit_for_owner
+from portal.money import money
+
+Status = Permit.Status
+
+STATUS_MEANINGS = {
+    Status.SUBMITTED: gettext_lazy("The Permit Center has the application and will review it."),
+    Status.IN_REVIEW: gettext_lazy("A Permit Center reviewer is looking at the application."),
+    Status.CORRECTIONS_REQUESTED: gettext_lazy(
+        "The reviewer needs corrections: read their message, upload revised documents and resubmit."
+    ),
+    Status.RESUBMITTED: gettext_lazy("The corrections are with the reviewer."),
+    Status.APPROVED: gettext_lazy("Approved. The permit is issued once the fees are paid."),
+    Status.ISSUED: gettext_lazy(
+        "Issued. Keep the permit on the site until the work passes its final inspection."
+    ),
+    Status.FINALED: gettext_lazy("The work passed its final inspection. Nothing more is needed."),
+    Status.DENIED: gettext_lazy("The application was denied; the reason is in the timeline."),
+    Status.WITHDRAWN: gettext_lazy("The application was withdrawn."),
+    Status.EXPIRED: gettext_lazy(
+        "The permit expired before the work was finaled. To finish the work, apply for a new "
+        "permit or call the Permit Center."
+    ),
+}
+
+
+def _permit_of(user: User, pk: int) -> Permit:
+    """The permit if this person may open it: theirs, or one they are the contractor of.
+    A draft is its applicant's alone until it is submitted."""
+    permit = permit_for_owner(user, pk)
+    if permit is None or (permit.is_draft and permit.applicant_id != user.pk):
+        raise Http404
+    return permit
+
+
+def _applicants_permit(user: User, pk: int) -> Permit:
+    """The permit if this person applied for it: only they withdraw, correct or resubmit."""
+    permit = _permit_of(user, pk)
+    if permit.applicant_id != user.pk:
+        raise Http404
+    return permit
+
+
+def _detail_page(
+    request: HttpRequest,
+    permit: Permit,
+    *,
+    upload_form: CorrectionUploadForm | None = None,
+    resubmit_form: ResubmitForm | None = None,
+) -> HttpResponse:
+    is_applicant = permit.applicant_id == request.user.pk
+    events = list(permit.events.all())
+    documents = list(permit.documents.select_related("required_document", "replaced_by"))
+    fee_lines = []
+    if permit.invoice is not None:
+        prefetch_related_objects([permit.invoice], "lines")
+        fee_lines = list(permit.invoice.lines.all())
+    correction_request = None
+    if permit.status == Status.CORRECTIONS_REQUESTED:
+        correction_request = next(
+            (event for event in reversed(events) if event.status == Status.CORRECTIONS_REQUESTED),
+            None,
+        )
+        if is_applicant:
+            upload_form = upload_form or CorrectionUploadForm(permit_type=permit.permit_type)
+            resubmit_form = resubmit_form or ResubmitForm()
+    return render(
+        request,
+        "permits/permit_detail.html",
+        {
+            "permit": permit,
+            "is_applicant": is_applicant,
+            "status_badge": STATUS_BADGES.get(permit.status, "text-bg-secondary"),
+            "status_meaning": STATUS_MEANINGS.get(permit.status, ""),
+            "details": permit_field_answers(permit),
+            "current_documents": [doc for doc in documents if doc.replaced_by_id is None],
+            "replaced_documents": [doc for doc in documents if doc.replaced_by_id is not None],
+            "fee_lines": fee_lines,
+            "fee_total": money(sum((line.amount for line in fee_lines), 0)),
+            "events": events,
+            "correction_request": correction_request,
+            "upload_form": upload_form,
+            "resubmit_form": resubmit_form,
+            "pdf_pending": not permit.pdf and permit.status in (Status.ISSUED, Status.FINALED),
+        },
+    )
+
+
+@login_required
+def permit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    permit = _permit_of(request.user, pk)
+    if permit.is_draft:
+        return redirect(reverse("permits:draft-step", args=[permit.pk, "review"]))
+    return _detail_page(request, permit)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def permit_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    permit = _applicants_permit(request.user, pk)
+    if not permit.can_withdraw:
+        messages.error(
+            request,
+            _("An application can be withdrawn only before the permit is issued."),
+        )
+        return redirect("permits:detail", pk=permit.pk)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.permit_withdraw(
+                permit=permit, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.PermitError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, _("Application %(number)s is withdrawn.") % {"number": permit.number}
+            )
+        return redirect("permits:detail", pk=permit.pk)
+    return render(request, "permits/withdraw.html", {"permit": permit, "form": form})
+
+
+def _corrections_closed(request: HttpRequest, permit: Permit) -> HttpResponse:
+    messages.error(
+        request,
+        _("The Permit Center is not asking for corrections to this application now."),
+    )
+    return redirect("permits:detail", pk=permit.pk)
+
+
+@login_required
+@require_POST
+def permit_corrections_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    permit = _applicants_permit(request.user, pk)
+    if permit.status != Status.CORRECTIONS_REQUESTED:
+        return _corrections_closed(request, permit)
+    form = CorrectionUploadForm(request.POST, request.FILES, permit_type=permit.permit_type)
+    if not form.is_valid():
+        return _detail_page(request, permit, upload_form=form)
+    try:
+        document = services.permit_document_add(
+            permit=permit,
+            user=request.user,
+            required_document=form.cleaned_data["required_document"],
+            upload=form.cleaned_data["file"],
+        )
+    except services.PermitError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is uploaded. Resubmit when all your corrections are in.")
+            % {"name": document.original_name},
+        )
+    return redirect(reverse("permits:detail", args=[permit.pk]) + "#corrections")
+
+
+@login_required
+@require_POST
+def permit_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    permit = _applicants_permit(request.user, pk)
+    if permit.status != Status.CORRECTIONS_REQUESTED:
+        return _corrections_closed(request, permit)
+    form = ResubmitForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, permit, resubmit_form=form)
+    try:
+        services.permit_resubmit(
+            permit=permit, user=request.user, message=form.cleaned_data["note"]
+        )
+    except services.PermitError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Resubmitted. The Permit Center is told and will review your corrections.")
+        )
+    return redirect("permits:detail", pk=permit.pk)
+
+
+def _private_file(file: FieldFile, filename: str, content_type: str) -> FileResponse:
+    """A person's file as a download, never rendered by the browser nor kept in a cache."""
+    try:
+        handle = file.storage.open(file.name, "rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@login_required
+def permit_document(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    permit = _permit_of(request.user, pk)
+    document = permit.documents.filter(pk=document_pk).first()
+    if document is None:
+        raise Http404
+    return _private_file(document.file, document.original_name, document.content_type)
+
+
+@login_required
+def permit_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    permit = _permit_of(request.user, pk)
+    if not permit.pdf:
+        raise Http404
+    return _private_file(permit.pdf, f"{permit.number}.pdf", "application/pdf")

@@ -1,0 +1,54 @@
+"""What anyone may read without an account: the permit search and a permit's public page."""
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from permits import selectors
+from permits.forms import PermitSearchForm
+from permits.hooks import inspections_needed
+from permits.models import Permit
+
+RESULTS_PER_PAGE = 25
+# Inspections will not happen on these, so listing the ones required would mislead.
+NO_INSPECTIONS = (Permit.Status.DENIED, Permit.Status.WITHDRAWN)
+
+
+def permit_search(request):
+    """A GET form, so a search can be bookmarked and works without JavaScript. A permit
+    number that matches exactly is shown as the single result, not redirected to, so the
+    visitor sees what was found and keeps the search form."""
+    form = PermitSearchForm(request.GET or None)
+    results = page_range = None
+    if form.is_valid():
+        search = form.search()
+        if not search.is_empty:
+            paginator = Paginator(selectors.permit_search(search), RESULTS_PER_PAGE)
+            results = paginator.get_page(request.GET.get("page"))
+            page_range = paginator.get_elided_page_range(results.number, on_each_side=1)
+    return render(
+        request,
+        "permits/search.html",
+        {"form": form, "results": results, "page_range": page_range},
+    )
+
+
+def permit_public(request, number: str):
+    permit = selectors.permit_public(number)
+    if permit is None:
+        raise Http404
+    if number != permit.number:
+        return redirect("permits:public", number=permit.number, permanent=True)
+    user = request.user
+    return render(
+        request,
+        "permits/public.html",
+        {
+            "permit": permit,
+            "inspections": []
+            if permit.status in NO_INSPECTIONS
+            else inspections_needed(permit.permit_type),
+            "is_own": user.is_authenticated
+            and user.pk in (permit.applicant_id, permit.contractor_id),
+        },
+    )
