@@ -10,8 +10,8 @@ from payments.models import Invoice
 @dataclass(frozen=True)
 class Payable:
     kind: str
-    # Called inside the transaction that marks the invoice paid.
-    on_paid: Callable[[Invoice], None]
+    # Called as on_paid(invoice=...) inside the transaction that marks the invoice paid.
+    on_paid: Callable[..., None]
     # Where the payer reads about what the invoice is for.
     url: Callable[[Invoice], str]
 

@@ -130,7 +130,7 @@ def _invoice_settle(invoice: Invoice) -> None:
     invoice.status = Invoice.Status.PAID
     invoice.paid_at = timezone.now()
     invoice.save(update_fields=["status", "paid_at"])
-    payable_of(invoice.kind).on_paid(invoice)
+    payable_of(invoice.kind).on_paid(invoice=invoice)
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ class PermitsConfig(AppConfig):
         payable_register(
             Payable(
                 kind=services.INVOICE_KIND,
-                on_paid=services.permit_invoice_paid,
+                on_paid=services.permit_issue_for_invoice,
                 url=lambda invoice: reverse("permits:detail", args=[invoice.permit.pk]),
             )
         )

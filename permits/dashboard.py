@@ -20,10 +20,14 @@ STATUS_BADGES = {
 def permits_dashboard_context(user: User) -> dict:
     """The person's drafts and their most recent permits, in two queries."""
     permits = permits_of(user).select_related("permit_type")
-    recent = list(permits.exclude(status=Status.DRAFT)[:DASHBOARD_PERMITS])
+    # One more than is shown tells whether to link to the full list.
+    recent = list(permits.exclude(status=Status.DRAFT)[: DASHBOARD_PERMITS + 1])
+    has_more = len(recent) > DASHBOARD_PERMITS
+    recent = recent[:DASHBOARD_PERMITS]
     for permit in recent:
         permit.status_badge = STATUS_BADGES.get(permit.status, "text-bg-secondary")
     return {
         "drafts": list(permits.filter(status=Status.DRAFT, applicant=user).order_by("-updated_at")),
         "permits": recent,
+        "has_more": has_more,
     }

@@ -8,6 +8,13 @@ from payments.services import FeeLineDraft
 from permits.models import VALUATION_BASIS, FeeRule, FeeTier
 from portal.money import money
 
+# What a fee line's column holds (MoneyField: ten digits, two after the point).
+FEE_LINE_MAX = Decimal("99999999.99")
+
+
+class FeeScheduleError(ValueError):
+    """The schedule, applied to these answers, gives fees no invoice can hold."""
+
 
 def _number(value) -> Decimal:
     # bool first: 1 == True, so a membership test would zero a count of one.
@@ -42,17 +49,27 @@ def fee_rule_amount(rule: FeeRule, values: Mapping) -> Decimal | None:
         amount = _tiered(basis, rule.tiers.all())
     if rule.minimum is not None:
         amount = max(amount, rule.minimum)
-    return money(amount)
+    try:
+        amount = money(amount)
+    except InvalidOperation:
+        raise FeeScheduleError(rule.description) from None
+    if abs(amount) > FEE_LINE_MAX:
+        raise FeeScheduleError(rule.description)
+    return amount
 
 
 def fee_lines_compute(
     rules: Iterable[FeeRule], *, valuation: Decimal | None, field_values: Mapping
 ) -> list[FeeLineDraft]:
-    """One line per rule that applies. Prefetch `tiers` on the rules."""
+    """One line per rule that applies. Prefetch `tiers` on the rules.
+
+    Raises FeeScheduleError when a line is too large to store or the total is negative."""
     values = {**field_values, VALUATION_BASIS: valuation}
     lines = []
     for rule in rules:
         amount = fee_rule_amount(rule, values)
         if amount is not None:
             lines.append(FeeLineDraft(description=rule.description, amount=amount))
+    if sum((line.amount for line in lines), Decimal(0)) < 0:
+        raise FeeScheduleError("negative total")
     return lines

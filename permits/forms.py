@@ -235,16 +235,14 @@ def _limit(value: Decimal | None) -> Decimal | int | None:
 
 
 def _range_messages(permit_field: PermitField) -> dict:
-    low, high = _limit(permit_field.min_value), _limit(permit_field.max_value)
-    if low is not None and high is not None:
-        message = _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high}
-        return {"min_value": message, "max_value": message}
-    messages = {}
-    if low is not None:
-        messages["min_value"] = _("Enter %(low)s or more.") % {"low": low}
-    if high is not None:
-        messages["max_value"] = _("Enter %(high)s or less.") % {"high": high}
-    return messages
+    low, high = (_limit(bound) for bound in permit_field.bounds)
+    if permit_field.max_value is None:
+        return {
+            "min_value": _("Enter %(low)s or more.") % {"low": low},
+            "max_value": _("Enter %(high)s or less.") % {"high": high},
+        }
+    message = _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high}
+    return {"min_value": message, "max_value": message}
 
 
 # More options than this read better as a drop-down than as radio buttons.
@@ -260,9 +258,10 @@ def permit_field_form_field(permit_field: PermitField) -> forms.Field:
         "help_text": permit_field.help_text,
     }
     if permit_field.kind in (Kind.INTEGER, Kind.DECIMAL):
+        low, high = permit_field.bounds
         bounds = {
-            "min_value": _limit(permit_field.min_value),
-            "max_value": _limit(permit_field.max_value),
+            "min_value": _limit(low),
+            "max_value": _limit(high),
             "error_messages": _range_messages(permit_field),
         }
         if permit_field.kind == Kind.INTEGER:

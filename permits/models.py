@@ -4,6 +4,7 @@ from the first saved draft to the final inspection."""
 import datetime
 import re
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,10 @@ from simple_history.models import HistoricalRecords
 from portal.money import MoneyField
 
 DEFAULT_VALID_DAYS = 180
+# Numbers asked on a permit are counts and sizes: without limits of the type's own they
+# are never negative, and small enough that any fee computed on them fits an invoice.
+NUMBER_MIN = Decimal(0)
+NUMBER_MAX = Decimal(999_999_999)
 # What a fee rule may be computed on besides the type's own number fields.
 VALUATION_BASIS = "valuation"
 
@@ -154,6 +159,12 @@ class PermitField(models.Model):
     @property
     def choice_list(self) -> list[str]:
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    @property
+    def bounds(self) -> tuple[Decimal, Decimal]:
+        low = self.min_value if self.min_value is not None else NUMBER_MIN
+        high = self.max_value if self.max_value is not None else NUMBER_MAX
+        return low, high
 
     @property
     def is_numeric(self) -> bool:
@@ -385,7 +396,7 @@ class Permit(models.Model):
         _("contractor license number"), max_length=10, blank=True
     )
     contractor_business_name = models.CharField(
-        _("contractor business name"), max_length=160, blank=True
+        _("contractor business name"), max_length=200, blank=True
     )
     owner_builder_declared_at = models.DateTimeField(
         _("owner-builder declaration signed"), null=True, blank=True

@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import account_blockers
 from permits.models import (
     Permit,
     PermitCategory,
@@ -90,6 +91,22 @@ def permit_missing_by_step(permit: Permit) -> list[MissingItem]:
             missing.append(MissingItem("details", field.label))
     if permit_type.is_construction and not permit.work_by:
         missing.append(MissingItem("work", _("who does the work")))
+    # What was true when the work step was saved may have lapsed since.
+    if permit.work_by == Permit.WorkBy.OWNER_BUILDER and not permit_type.owner_builder_allowed:
+        missing.append(
+            MissingItem("work", _("a licensed contractor (owner-builders may not apply)"))
+        )
+    if (
+        permit.contractor_id
+        and permit.contractor_id != permit.applicant_id
+        and account_blockers(permit.contractor)
+    ):
+        missing.append(
+            MissingItem(
+                "work",
+                _("a contractor whose license and insurance are current and verified"),
+            )
+        )
     uploaded = {
         document.required_document_id
         for document in permit.documents.all()
@@ -102,6 +119,7 @@ def permit_missing_by_step(permit: Permit) -> list[MissingItem]:
 
 
 def permit_missing_items(permit: Permit) -> list[str]:
+    """permit_missing_by_step's labels, for messages."""
     return [item.label for item in permit_missing_by_step(permit)]
 
 

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.selectors import account_blockers
@@ -25,7 +26,7 @@ from payments.services import (
     invoice_make_due,
     invoice_void,
 )
-from permits.fees import fee_lines_compute
+from permits.fees import FeeScheduleError, fee_lines_compute
 from permits.models import (
     Permit,
     PermitDocument,
@@ -48,8 +49,10 @@ from portal.selectors import city_localdate
 INVOICE_KIND = "permit"
 EXPIRY_WARNING_DAYS = 30
 PERMIT_CENTER_GROUP = "Permit Center"
-# What a fee line's column holds (MoneyField: ten digits, two after the point).
-FEE_LINE_MAX = Decimal("99999999.99")
+FEES_OUT_OF_RANGE = gettext_lazy(
+    "The fees for these answers are beyond what the portal can take. Check the numbers "
+    "you entered, or call the Permit Center."
+)
 
 
 class PermitError(Exception):
@@ -66,6 +69,11 @@ class SiteDetails:
 
 
 def _locked(permit: Permit) -> Permit:
+    """The permit, locked, after its invoice: paying locks the invoice and then issues the
+    permit, so every path takes the two in that order and none waits on the other."""
+    invoice_id = Permit.objects.filter(pk=permit.pk).values_list("invoice_id", flat=True).get()
+    if invoice_id is not None:
+        Invoice.objects.select_for_update().only("pk").get(pk=invoice_id)
     return Permit.objects.select_for_update().select_related("permit_type").get(pk=permit.pk)
 
 
@@ -98,18 +106,23 @@ def _recipients(permit: Permit) -> list[str]:
     return [address for address in dict.fromkeys(addresses) if address]
 
 
-def _notify(permit: Permit, event: PermitEvent) -> None:
-    recipients = _recipients(permit)
-    if recipients:
+def _email_each(permit: Permit, template_prefix: str, **context) -> None:
+    """One message per person: a homeowner and the contractor they named do not learn
+    each other's address from us."""
+    for recipient in _recipients(permit):
         email_send(
-            template_prefix="email/permit_status",
-            to=recipients,
+            template_prefix=template_prefix,
+            to=[recipient],
             context={
                 "permit": permit,
-                "event": event,
                 "permit_url": absolute_url(reverse("permits:detail", args=[permit.pk])),
+                **context,
             },
         )
+
+
+def _notify(permit: Permit, event: PermitEvent) -> None:
+    _email_each(permit, "email/permit_status", event=event)
 
 
 def _transition(
@@ -340,15 +353,12 @@ def permit_draft_delete(*, permit: Permit, user: User) -> None:
 
 def _fees_compute(permit: Permit) -> list:
     rules = permit.permit_type.fee_rules.prefetch_related("tiers")
-    lines = fee_lines_compute(rules, valuation=permit.valuation, field_values=permit.field_values)
-    if any(abs(line.amount) > FEE_LINE_MAX for line in lines):
-        raise PermitError(
-            _(
-                "The fees for these answers are beyond what the portal can take. Check the "
-                "numbers you entered, or call the Permit Center."
-            )
+    try:
+        return fee_lines_compute(
+            rules, valuation=permit.valuation, field_values=permit.field_values
         )
-    return lines
+    except FeeScheduleError:
+        raise PermitError(FEES_OUT_OF_RANGE) from None
 
 
 @transaction.atomic
@@ -498,7 +508,8 @@ def permit_withdraw(*, permit: Permit, user: User, reason: str = "") -> Permit:
 # Issuance and expiry --------------------------------------------------------------------
 
 
-def permit_invoice_paid(invoice: Invoice) -> None:
+@transaction.atomic
+def permit_issue_for_invoice(*, invoice: Invoice) -> None:
     """Registered with payments: paying the fees issues the permit."""
     permit_issue(permit=Permit.objects.get(invoice=invoice))
 
@@ -537,29 +548,24 @@ def permit_expiry_warn(*, permit: Permit, today: datetime.date) -> bool:
     permit = _locked(permit)
     if (
         permit.status != Permit.Status.ISSUED
+        or permit.permit_type.valid_days <= EXPIRY_WARNING_DAYS
         or permit.expiry_warning_sent_on is not None
         or not permit.expires_within(EXPIRY_WARNING_DAYS, today)
     ):
         return False
     permit.expiry_warning_sent_on = today
     permit.save(update_fields=["expiry_warning_sent_on"])
-    recipients = _recipients(permit)
-    if recipients:
-        email_send(
-            template_prefix="email/permit_expiring",
-            to=recipients,
-            context={
-                "permit": permit,
-                "permit_url": absolute_url(reverse("permits:detail", args=[permit.pk])),
-            },
-        )
+    _email_each(permit, "email/permit_expiring")
     return True
 
 
 def permits_warn_expiring(*, today: datetime.date) -> int:
+    # A permit valid for no longer than the warning window would be warned the day it
+    # is issued; its holder knows its dates.
     due = Permit.objects.filter(
         Q(expiry_warning_sent_on=None),
         status=Permit.Status.ISSUED,
+        permit_type__valid_days__gt=EXPIRY_WARNING_DAYS,
         expires_on__lte=today + datetime.timedelta(days=EXPIRY_WARNING_DAYS),
         expires_on__gte=today,
     )

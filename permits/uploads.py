@@ -52,7 +52,13 @@ def upload_content_type(upload: UploadedFile) -> str:
         try:
             with Image.open(upload) as image:
                 image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        except (
+            UnidentifiedImageError,
+            Image.DecompressionBombError,
+            OSError,
+            SyntaxError,
+            ValueError,
+        ):
             raise UploadRejected(not_usable) from None
     upload.seek(0)
     return content_type

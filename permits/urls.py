@@ -10,9 +10,9 @@ PERMIT_NUMBER = r"(?P<number>[A-Za-z]{2,6}[0-9]{4}-?[0-9]{4,})"
 urlpatterns = [
     path("search/", public.permit_search, name="search"),
     path("apply/", apply.permit_apply, name="apply"),
-    path("apply/<str:prefix>/", apply.permit_apply_start, name="apply-start"),
+    re_path(r"^apply/(?P<prefix>[A-Za-z]{2,6})/$", apply.permit_apply_start, name="apply-start"),
     path("applications/<int:pk>/edit/", apply.permit_draft_resume, name="draft-resume"),
-    path("applications/<int:pk>/edit/<str:step>/", apply.permit_draft_step, name="draft-step"),
+    path("applications/<int:pk>/edit/<slug:step>/", apply.permit_draft_step, name="draft-step"),
     path("applications/<int:pk>/submit/", apply.permit_draft_submit, name="submit"),
     path("applications/<int:pk>/delete/", apply.permit_draft_delete, name="draft-delete"),
     path(
@@ -20,6 +20,7 @@ urlpatterns = [
         apply.permit_document_remove,
         name="document-remove",
     ),
+    path("mine/", permit.permit_list_mine, name="mine"),
     path("applications/<int:pk>/", permit.permit_detail, name="detail"),
     path("applications/<int:pk>/withdraw/", permit.permit_withdraw, name="withdraw"),
     path(

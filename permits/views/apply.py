@@ -19,7 +19,7 @@ from accounts.models import User
 from accounts.selectors import account_blockers
 from payments.models import Invoice
 from permits import services
-from permits.fees import fee_lines_compute
+from permits.fees import FeeScheduleError, fee_lines_compute
 from permits.forms import (
     PermitDetailsForm,
     PermitDocumentsForm,
@@ -60,7 +60,10 @@ def _fee_hint(permit_type: PermitType) -> FeeHint | None:
     the least it can be. Prefetch `fee_rules` and their `tiers`."""
     rules = list(permit_type.fee_rules.all())
     exact = all(rule.kind == FeeRule.Kind.FIXED and not rule.applies_when for rule in rules)
-    lines = fee_lines_compute(rules, valuation=None, field_values={})
+    try:
+        lines = fee_lines_compute(rules, valuation=None, field_values={})
+    except FeeScheduleError:
+        return None
     amount = money(sum((line.amount for line in lines), Decimal(0)))
     if not exact and not amount:
         return None
@@ -384,11 +387,17 @@ def _review_step(request: HttpRequest, permit: Permit, steps: list[str]) -> Http
     if request.method == "POST":
         return redirect(_step_url(permit, "review"))
     permit_type = permit.permit_type
-    fee_lines = fee_lines_compute(
-        permit_type.fee_rules.prefetch_related("tiers"),
-        valuation=permit.valuation,
-        field_values=permit.field_values,
-    )
+    try:
+        fee_lines, fee_error = (
+            fee_lines_compute(
+                permit_type.fee_rules.prefetch_related("tiers"),
+                valuation=permit.valuation,
+                field_values=permit.field_values,
+            ),
+            "",
+        )
+    except FeeScheduleError:
+        fee_lines, fee_error = [], services.FEES_OUT_OF_RANGE
     missing = [
         {"label": item.label, "url": _step_url(permit, item.step), "step": STEP_TITLES[item.step]}
         for item in permit_missing_by_step(permit)
@@ -407,10 +416,11 @@ def _review_step(request: HttpRequest, permit: Permit, steps: list[str]) -> Http
         files=list(files),
         fee_lines=fee_lines,
         fee_total=money(sum((line.amount for line in fee_lines), Decimal(0))),
+        fee_error=fee_error,
         missing=missing,
         blockers=blockers,
         refusal=refusal,
-        can_submit=not (missing or blockers or refusal),
+        can_submit=not (missing or blockers or refusal or fee_error),
     )
 
 
@@ -454,6 +464,10 @@ def _submitted_message(permit: Permit) -> str:
 @login_required
 @require_POST
 def permit_draft_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    own = Permit.objects.filter(pk=pk, applicant=request.user).exclude(status=Permit.Status.DRAFT)
+    if own.exists():
+        # A second click on Submit: the first one went through.
+        return redirect("permits:detail", pk=pk)
     permit = _draft(request, pk)
     try:
         services.permit_submit(permit=permit, user=request.user)

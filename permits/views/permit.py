@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -10,14 +11,14 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
 from permits import services
 from permits.dashboard import STATUS_BADGES
 from permits.forms import CorrectionUploadForm, ResubmitForm, WithdrawForm
 from permits.models import Permit
-from permits.selectors import permit_field_answers, permit_for_owner
+from permits.selectors import permit_field_answers, permit_for_owner, permits_of
 from portal.money import money
 
 Status = Permit.Status
@@ -106,6 +107,7 @@ def _detail_page(
 
 
 @login_required
+@require_GET
 def permit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     permit = _permit_of(request.user, pk)
     if permit.is_draft:
@@ -211,6 +213,7 @@ def _private_file(file: FieldFile, filename: str, content_type: str) -> FileResp
 
 
 @login_required
+@require_GET
 def permit_document(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     permit = _permit_of(request.user, pk)
     document = permit.documents.filter(pk=document_pk).first()
@@ -220,8 +223,28 @@ def permit_document(request: HttpRequest, pk: int, document_pk: int) -> FileResp
 
 
 @login_required
+@require_GET
 def permit_pdf(request: HttpRequest, pk: int) -> FileResponse:
     permit = _permit_of(request.user, pk)
     if not permit.pdf:
         raise Http404
     return _private_file(permit.pdf, f"{permit.number}.pdf", "application/pdf")
+
+
+MY_PERMITS_PER_PAGE = 25
+
+
+@login_required
+@require_GET
+def permit_list_mine(request: HttpRequest) -> HttpResponse:
+    """Every permit of the person's, as applicant or contractor, newest first."""
+    permits = (
+        permits_of(request.user)
+        .exclude(status=Status.DRAFT)
+        .select_related("permit_type")
+        .order_by("-submitted_at", "-pk")
+    )
+    page = Paginator(permits, MY_PERMITS_PER_PAGE).get_page(request.GET.get("page"))
+    for permit in page:
+        permit.status_badge = STATUS_BADGES.get(permit.status, "text-bg-secondary")
+    return render(request, "permits/mine.html", {"page": page})

@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
 from permits import selectors
 from permits.forms import PermitSearchForm
@@ -14,6 +15,7 @@ RESULTS_PER_PAGE = 25
 NO_INSPECTIONS = (Permit.Status.DENIED, Permit.Status.WITHDRAWN)
 
 
+@require_GET
 def permit_search(request):
     """A GET form, so a search can be bookmarked and works without JavaScript. A permit
     number that matches exactly is shown as the single result, not redirected to, so the
@@ -33,6 +35,7 @@ def permit_search(request):
     )
 
 
+@require_GET
 def permit_public(request, number: str):
     permit = selectors.permit_public(number)
     if permit is None:

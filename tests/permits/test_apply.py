@@ -9,9 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from permits import services
 from permits.models import Permit, PermitDocument, PermitNumberCounter, PermitType
 from tests.factories import ContractorFactory, UserFactory
-from tests.permits.support import PDF_BYTES, pdf_upload, png_upload
+from tests.permits.support import PDF_BYTES, pdf_upload, permit_draft_complete, png_upload
 
 SITE_FORM = {
     "site_address": "30940 Hawthorne Blvd",
@@ -709,3 +710,41 @@ def test_submit_answers_only_a_post(client, homeowner):
     client.force_login(homeowner)
     permit = start(client, "WHTR")
     assert client.get(reverse("permits:submit", args=[permit.pk])).status_code == 405
+
+
+@pytest.mark.parametrize("path", ["/permits/apply/%00/", "/permits/apply/R%00RF/"])
+def test_a_type_code_with_a_nul_byte_is_not_found(client, homeowner, path):
+    client.force_login(homeowner)
+    assert client.get(path).status_code == 404
+
+
+def test_answers_giving_fees_beyond_any_invoice_say_so_on_review(client, homeowner):
+    permit = permit_draft_complete(homeowner, "HAUL")
+    permit.field_values["truck_loads"] = "9" * 40  # saved before limits existed
+    permit.save()
+    client.force_login(homeowner)
+
+    page = client.get(reverse("permits:draft-step", args=[permit.pk, "review"]))
+
+    assert page.status_code == 200
+    assert "beyond what the portal can take" in page.content.decode()
+    assert page.context["can_submit"] is False
+
+
+def test_a_second_click_on_submit_lands_on_the_submitted_permit(client, homeowner):
+    permit = permit_draft_complete(homeowner, "WHTR")
+    client.force_login(homeowner)
+    submit = reverse("permits:submit", args=[permit.pk])
+
+    first, second = client.post(submit), client.post(submit)
+
+    detail = reverse("permits:detail", args=[permit.pk])
+    assert first["Location"] == second["Location"] == detail
+    assert Permit.objects.get(pk=permit.pk).number.startswith("WHTR")
+
+
+def test_someone_elses_submitted_permit_is_not_found_at_submit(client, homeowner):
+    permit = permit_draft_complete(homeowner, "WHTR")
+    services.permit_submit(permit=permit, user=homeowner)
+    client.force_login(UserFactory(email_verified=True))
+    assert client.post(reverse("permits:submit", args=[permit.pk])).status_code == 404

@@ -105,9 +105,10 @@ def test_the_contractor_is_warned_too(homeowner, contractor, clerk, time_machine
     permit = permit_issued(homeowner, "RERF", clerk=clerk, contractor=contractor)
 
     time_machine.move_to(at(permit.expires_on - 30 * DAY, 6), tick=False)
-    _warned, (message,) = sent(tasks.permits_warn_expiring)
+    _warned, messages = sent(tasks.permits_warn_expiring)
 
-    assert message.to == [homeowner.email, contractor.email]
+    # Each on their own: neither learns the other's address from us.
+    assert [message.to for message in messages] == [[homeowner.email], [contractor.email]]
 
 
 def test_finaled_and_withdrawn_permits_are_left_alone(issued, homeowner, clerk, time_machine, sent):
@@ -142,3 +143,15 @@ def test_beat_runs_the_expiry_tasks_once_each_early_morning(task):
     assert len(schedule.minute) == 1
     assert len(schedule.day_of_week) == 7
     assert len(schedule.day_of_month) == 31
+
+
+def test_a_permit_valid_for_no_longer_than_the_warning_window_is_not_warned(
+    homeowner, clerk, time_machine, sent
+):
+    time_machine.move_to(at(ISSUE_DAY), tick=False)
+    dumpster = permit_issued(homeowner, "DMPR", clerk=clerk)  # valid 30 days
+    assert dumpster.expires_on == ISSUE_DAY + 30 * DAY
+
+    for day in (ISSUE_DAY + DAY, dumpster.expires_on - DAY):
+        time_machine.move_to(at(day, 6), tick=False)
+        assert sent(tasks.permits_warn_expiring) == (0, [])

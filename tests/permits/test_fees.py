@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from payments.models import FeeLine
-from permits.fees import fee_lines_compute
+from permits.fees import FeeScheduleError, fee_lines_compute
+from permits.forms import permit_field_form_field
 from permits.models import FeeRule, FeeTier, PermitField, PermitType
 from tests.factories import PermitTypeFactory
 from tests.permits.support import DEMO_ANSWERS, permit_submitted
@@ -216,3 +217,21 @@ def test_a_field_checks_its_own_settings(db):
         with pytest.raises(ValidationError) as error:
             field.full_clean()
         assert error_key in error.value.message_dict
+
+
+@pytest.mark.parametrize(
+    "value", ["-1000", "9" * 40], ids=["negative total", "more digits than money has"]
+)
+def test_fees_no_invoice_can_hold_are_refused(db, value):
+    rule = FeeRule(description="Per kW", kind=FeeRule.Kind.RATE, amount=D("10"), basis="kw")
+    with pytest.raises(FeeScheduleError):
+        fee_lines_compute([rule], valuation=None, field_values={"kw": value})
+
+
+def test_a_number_without_limits_of_its_own_is_never_negative_nor_endless(db):
+    field = PermitField(name="kw", label="Kilowatts", kind=PermitField.Kind.DECIMAL)
+    form_field = permit_field_form_field(field)
+    assert form_field.clean("12.5") == D("12.5")
+    for value in ("-1", "1000000000"):
+        with pytest.raises(ValidationError):
+            form_field.clean(value)

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from payments.models import Invoice
 from payments.services import fee_line_add, payment_record_counter
@@ -465,3 +466,45 @@ def test_the_permit_pdf_downloads_once_issued(
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
     client.force_login(stranger)
     assert client.get(f"{page_of(permit)}permit.pdf").status_code == 404
+
+
+def test_my_permits_lists_mine_as_applicant_and_as_contractor_and_no_one_elses(
+    client, homeowner, contractor, django_assert_max_num_queries
+):
+    own = [permit_submitted(homeowner, "WHTR") for _ in range(3)]
+    named = permit_submitted(UserFactory(email_verified=True), "RERF", contractor=contractor)
+    stranger = permit_submitted(UserFactory(email_verified=True), "WHTR")
+    draft = permit_draft_complete(homeowner, "RPRK")
+    client.force_login(homeowner)
+
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("permits:mine")).content.decode()
+
+    assert all(permit.number in page for permit in own)
+    assert stranger.number not in page and named.number not in page
+    assert reverse("permits:detail", args=[draft.pk]) not in page
+    client.force_login(contractor)
+    assert named.number in client.get(reverse("permits:mine")).content.decode()
+
+
+def test_the_dashboard_links_to_all_my_permits_once_there_are_more_than_it_shows(
+    client, homeowner
+):
+    client.force_login(homeowner)
+    for _ in range(10):
+        permit_submitted(homeowner, "WHTR")
+    assert reverse("permits:mine") not in client.get("/dashboard/").content.decode()
+    permit_submitted(homeowner, "WHTR")
+    assert reverse("permits:mine") in client.get("/dashboard/").content.decode()
+
+
+def test_pages_that_only_show_refuse_a_post(client, homeowner):
+    permit = permit_submitted(homeowner, "WHTR")
+    client.force_login(homeowner)
+    for url in (
+        reverse("permits:detail", args=[permit.pk]),
+        reverse("permits:mine"),
+        reverse("permits:search"),
+        reverse("permits:public", args=[permit.number]),
+    ):
+        assert client.post(url).status_code == 405

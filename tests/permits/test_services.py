@@ -1,10 +1,15 @@
 """The permit workflow: every transition, its guards, its history and its timeline."""
 
+import datetime
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.db import connection, connections
 
+from payments import registry
 from payments.models import Invoice
 from payments.services import PaymentError, payment_record_counter
 from permits import services
@@ -288,6 +293,97 @@ def test_each_status_change_emails_the_applicant_and_the_contractor(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         permit = permit_submitted(homeowner, "RERF", contractor=contractor)
-    # Over the counter: one message, approved with the fees due, to both.
-    assert [message.to for message in mail.outbox] == [[homeowner.email, contractor.email]]
+    # Over the counter: one message, approved with the fees due, to each of them.
+    assert [message.to for message in mail.outbox] == [[homeowner.email], [contractor.email]]
     assert permit.number in mail.outbox[0].subject
+
+
+def test_a_contractor_with_the_longest_business_name_applies(contractor, homeowner):
+    contractor.contractor_profile.business_name = "B" * 200
+    contractor.contractor_profile.save()
+    own = permit_submitted(contractor, "RERF")
+    named = permit_submitted(homeowner, "EPNL", contractor=contractor)
+    assert own.contractor_business_name == named.contractor_business_name == "B" * 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_counter_payment_and_a_withdrawal_at_the_same_moment_never_deadlock(
+    demo_city, settings, tmp_path, monkeypatch
+):
+    """Paying locks the invoice, then the permit; withdrawing must take them in that
+    order too, or each waits on the other and Postgres kills one with a 500."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need Postgres; CI runs this on Postgres")
+    settings.MEDIA_ROOT = tmp_path
+    homeowner = UserFactory(email_verified=True)
+    clerk = UserFactory(is_staff=True)
+    permit = permit_submitted(homeowner, "RERF")
+    paid = registry.payable_of("permit")
+
+    def pay_slowly(*, invoice):
+        time.sleep(1)  # the withdrawal arrives while the payment holds the invoice
+        paid.on_paid(invoice=invoice)
+
+    monkeypatch.setitem(
+        registry._payables, "permit", registry.Payable("permit", pay_slowly, paid.url)
+    )
+    outcomes = {}
+
+    def run(name, action, delay):
+        time.sleep(delay)
+        try:
+            action()
+            outcomes[name] = "done"
+        except (PermitError, PaymentError) as error:
+            outcomes[name] = str(error)
+        except Exception as error:  # reported by the assertion below
+            outcomes[name] = repr(error)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(
+            target=run,
+            args=(
+                "pay",
+                lambda: payment_record_counter(
+                    invoice=permit.invoice, method="cash", receipt_number="R-9", recorded_by=clerk
+                ),
+                0,
+            ),
+        ),
+        threading.Thread(
+            target=run,
+            args=(
+                "withdraw",
+                lambda: services.permit_withdraw(permit=permit, user=homeowner),
+                0.3,
+            ),
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert outcomes["pay"] == "done"
+    assert "Issued" in outcomes["withdraw"]
+    permit.refresh_from_db()
+    assert permit.status == S.ISSUED
+
+
+def test_a_contractor_whose_insurance_lapsed_since_the_draft_cannot_be_submitted(
+    homeowner, contractor
+):
+    draft = permit_draft_complete(homeowner, "RERF", contractor=contractor)
+    contractor.contractor_profile.workers_comp_expires_on = datetime.date(2020, 1, 1)
+    contractor.contractor_profile.save()
+    with pytest.raises(PermitError, match="license and insurance are current"):
+        services.permit_submit(permit=draft, user=homeowner)
+
+
+def test_an_owner_builder_draft_of_a_type_closed_to_them_since_cannot_be_submitted(homeowner):
+    draft = permit_draft_complete(homeowner, "EPNL")
+    PermitType.objects.filter(code_prefix="EPNL").update(owner_builder_allowed=False)
+    with pytest.raises(PermitError, match="owner-builders may not apply"):
+        services.permit_submit(permit=Permit.objects.get(pk=draft.pk), user=homeowner)

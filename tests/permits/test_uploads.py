@@ -1,6 +1,8 @@
 """Documents are judged by their bytes: type, completeness and size."""
 
 import io
+import struct
+import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -47,6 +49,20 @@ def test_anything_else_is_refused_with_its_name(settings, upload):
     settings.PERMIT_DOCUMENT_MAX_MB = 10
     with pytest.raises(UploadRejected, match=upload.name.replace(".", r"\.")):
         upload_content_type(upload)
+
+
+def png_claiming(width: int, height: int) -> SimpleUploadedFile:
+    """A PNG header that claims a size far beyond its few bytes: a decompression bomb."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + header
+    ihdr = struct.pack(">I", len(header)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    return SimpleUploadedFile("huge.png", b"\x89PNG\r\n\x1a\n" + ihdr + b"\x00" * 40)
+
+
+def test_an_image_claiming_billions_of_pixels_is_refused(settings):
+    settings.PERMIT_DOCUMENT_MAX_MB = 10
+    with pytest.raises(UploadRejected, match=r"huge\.png"):
+        upload_content_type(png_claiming(60_000, 60_000))
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_read(settings):
