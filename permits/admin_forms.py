@@ -6,7 +6,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from payments.models import Payment
-from permits.models import VALUATION_BASIS, PermitField
+from permits.models import PermitField, fee_rule_reference_errors
 
 FIELDS_PREFIX = "fields"
 
@@ -33,24 +33,6 @@ class PermitFieldFormSet(PermitTypePartFormSet):
             if not self._should_delete_form(form)
             and (form.instance.pk is not None or form.has_changed())
         ]
-
-
-def fee_rule_reference_errors(
-    *, basis: str, applies_when: str, fields: list[PermitField]
-) -> dict[str, str]:
-    """What is wrong with the fields a fee rule names, by form field; the same checks as
-    FeeRule.clean(), on fields that may not be saved yet."""
-    by_name = {field.name: field for field in fields}
-    errors = {}
-    if basis and basis != VALUATION_BASIS:
-        field = by_name.get(basis)
-        if field is None or not field.is_numeric:
-            errors["basis"] = _("Use “valuation” or the name of one of the type's number fields.")
-    if applies_when:
-        field = by_name.get(applies_when)
-        if field is None or field.kind != PermitField.Kind.BOOLEAN:
-            errors["applies_when"] = _("Use the name of one of the type's yes-or-no fields.")
-    return errors
 
 
 class FeeRuleFormSet(PermitTypePartFormSet):

@@ -239,19 +239,31 @@ class FeeRule(models.Model):
             raise ValidationError({"basis": _("Say which number the fee is computed on.")})
         if self.permit_type_id is None:
             return
-        fields = {field.name: field for field in self.permit_type.fields.all()}
-        if self.basis and self.basis != VALUATION_BASIS:
-            field = fields.get(self.basis)
-            if field is None or not field.is_numeric:
-                raise ValidationError(
-                    {"basis": _("Use “valuation” or the name of one of the type's number fields.")}
-                )
-        if self.applies_when:
-            field = fields.get(self.applies_when)
-            if field is None or field.kind != PermitField.Kind.BOOLEAN:
-                raise ValidationError(
-                    {"applies_when": _("Use the name of one of the type's yes-or-no fields.")}
-                )
+        errors = fee_rule_reference_errors(
+            basis=self.basis,
+            applies_when=self.applies_when,
+            fields=list(self.permit_type.fields.all()),
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+def fee_rule_reference_errors(
+    *, basis: str, applies_when: str, fields: list[PermitField]
+) -> dict[str, str]:
+    """What is wrong with the fields a fee rule names, by form field. The admin also
+    checks a new type's rules with it, against fields not saved yet."""
+    by_name = {field.name: field for field in fields}
+    errors = {}
+    if basis and basis != VALUATION_BASIS:
+        field = by_name.get(basis)
+        if field is None or not field.is_numeric:
+            errors["basis"] = _("Use “valuation” or the name of one of the type's number fields.")
+    if applies_when:
+        field = by_name.get(applies_when)
+        if field is None or field.kind != PermitField.Kind.BOOLEAN:
+            errors["applies_when"] = _("Use the name of one of the type's yes-or-no fields.")
+    return errors
 
 
 class FeeTier(models.Model):

@@ -487,9 +487,7 @@ def test_my_permits_lists_mine_as_applicant_and_as_contractor_and_no_one_elses(
     assert named.number in client.get(reverse("permits:mine")).content.decode()
 
 
-def test_the_dashboard_links_to_all_my_permits_once_there_are_more_than_it_shows(
-    client, homeowner
-):
+def test_the_dashboard_links_to_all_my_permits_once_there_are_more_than_it_shows(client, homeowner):
     client.force_login(homeowner)
     for _ in range(10):
         permit_submitted(homeowner, "WHTR")
