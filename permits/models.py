@@ -229,6 +229,12 @@ class FeeRule(models.Model):
         ordering = ("order", "id")
         verbose_name = _("fee rule")
         verbose_name_plural = _("fee schedule")
+        constraints = [
+            # A fee line is known by its description, on the review page and the invoice.
+            models.UniqueConstraint(
+                fields=["permit_type", "description"], name="fee_rule_description_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.description
@@ -316,6 +322,11 @@ class RequiredDocument(models.Model):
         ordering = ("order", "id")
         verbose_name = _("document")
         verbose_name_plural = _("documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["permit_type", "name"], name="required_document_name_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -269,7 +269,9 @@ def test_a_submitted_application_no_longer_opens_in_the_wizard(client, homeowner
         reverse("permits:draft-delete", args=[permit.pk]),
     ):
         assert client.get(url).status_code == 404, url
-    assert client.post(reverse("permits:submit", args=[permit.pk])).status_code == 404
+    # Submitting again is a second click on Submit: it shows the permit, changing nothing.
+    response = client.post(reverse("permits:submit", args=[permit.pk]))
+    assert response["Location"] == reverse("permits:detail", args=[permit.pk])
     permit.refresh_from_db()
     assert permit.status == Permit.Status.APPROVED
 
