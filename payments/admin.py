@@ -2,13 +2,25 @@
 and counter payments are recorded from the page of what they are for (a permit), through
 the services, never by editing these rows."""
 
-from django.contrib import admin
+import csv
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from payments.models import FeeLine, Invoice, Payment
+from payments import services
+from payments.models import FeeLine, Invoice, Payment, Refund
+from payments.selectors import deposit_report
 from portal.admin import RevertGuardedHistoryAdmin
 from portal.money import money
+from portal.selectors import city_localdate
 
 
 class ReadOnlyHistoryAdmin(RevertGuardedHistoryAdmin):
@@ -83,6 +95,36 @@ class FeeLineAdmin(ReadOnlyHistoryAdmin):
         return line.invoice.reference
 
 
+class RefundInline(admin.TabularInline):
+    model = Refund
+    fields = ("created_at", "amount", "reason", "created_by", "provider_reference")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount to refund"), max_digits=10, decimal_places=2, min_value=Decimal("0.01")
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("Kept with the payment and in its history."),
+    )
+
+
+class DepositReportForm(forms.Form):
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyHistoryAdmin):
     list_display = (
@@ -96,7 +138,7 @@ class PaymentAdmin(ReadOnlyHistoryAdmin):
         "recorded_by",
     )
     list_filter = ("method", "status", ("created_at", admin.DateFieldListFilter))
-    search_fields = ("receipt_number", "invoices__reference")
+    search_fields = ("receipt_number", "invoices__reference", "provider_reference")
     list_select_related = ("payer", "recorded_by")
     fields = (
         "invoices",
@@ -104,11 +146,113 @@ class PaymentAdmin(ReadOnlyHistoryAdmin):
         "method",
         "status",
         "amount",
+        "convenience_fee",
         "receipt_number",
         "recorded_by",
+        "provider",
+        "provider_reference",
+        "card_brand",
+        "card_last4",
+        "failure_message",
         "created_at",
         "succeeded_at",
     )
+    inlines = (RefundInline,)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:payment_id>/refund/", view(self.refund_view), name="payments_payment_refund"
+            ),
+            path(
+                "deposit-report/",
+                view(self.deposit_report_view),
+                name="payments_payment_deposit_report",
+            ),
+            *super().get_urls(),
+        ]
+
+    def refund_view(self, request, payment_id: int):
+        if not request.user.has_perm("payments.add_refund"):
+            raise PermissionDenied
+        payment = get_object_or_404(Payment, pk=payment_id)
+        left = services.payment_refundable(payment)
+        form = RefundForm(request.POST or None, initial={"amount": left})
+        if request.method == "POST" and form.is_valid():
+            try:
+                refund = services.payment_refund(
+                    payment=payment,
+                    amount=form.cleaned_data["amount"],
+                    reason=form.cleaned_data["reason"],
+                    refunded_by=request.user,
+                )
+            except services.PaymentError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(
+                    request,
+                    _("Refunded $%(amount)s of %(receipt)s.")
+                    % {"amount": refund.amount, "receipt": payment.receipt_label},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:payments_payment_change", payment.pk)
+        return TemplateResponse(
+            request,
+            "admin/payments/payment/refund.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": payment,
+                "title": _("Refund %(receipt)s") % {"receipt": payment.receipt_label},
+                "form": form,
+                "refundable": left,
+            },
+        )
+
+    def deposit_report_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = DepositReportForm(request.GET or {"day": city_localdate().isoformat()})
+        lines = deposit_report(form.cleaned_data["day"]) if form.is_valid() else []
+        if lines and request.GET.get("format") == "csv":
+            return self._deposit_csv(form.cleaned_data["day"], lines)
+        return TemplateResponse(
+            request,
+            "admin/payments/payment/deposit_report.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Daily deposit report"),
+                "form": form,
+                "lines": lines,
+                "totals": {
+                    "payments": sum(line.payments for line in lines),
+                    "received": sum((line.received for line in lines), Decimal("0.00")),
+                    "refunded": sum((line.refunded for line in lines), Decimal("0.00")),
+                    "net": sum((line.net for line in lines), Decimal("0.00")),
+                },
+            },
+        )
+
+    @staticmethod
+    def _deposit_csv(day, lines) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="deposits-{day:%Y-%m-%d}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["day", "method", "payments", "received", "refunded", "net"])
+        for line in lines:
+            writer.writerow(
+                [
+                    day.isoformat(),
+                    line.method,
+                    line.payments,
+                    line.received,
+                    line.refunded,
+                    line.net,
+                ]
+            )
+        return response
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("invoices")

@@ -119,6 +119,13 @@ class Payment(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+    # Online payments: who took the card, and how they know the payment.
+    provider = models.CharField(_("provider"), max_length=20, blank=True)
+    provider_reference = models.CharField(_("provider's reference"), max_length=255, blank=True)
+    convenience_fee = MoneyField(_("convenience fee"), default=0)
+    card_brand = models.CharField(_("card"), max_length=20, blank=True)
+    card_last4 = models.CharField(_("card's last four digits"), max_length=4, blank=True)
+    failure_message = models.CharField(_("why it failed"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     succeeded_at = models.DateTimeField(_("succeeded"), null=True, blank=True)
     history = HistoricalRecords()
@@ -133,8 +140,100 @@ class Payment(models.Model):
                 fields=["receipt_number"],
                 condition=~models.Q(receipt_number=""),
                 name="payment_receipt_number_unique",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "provider_reference"],
+                condition=~models.Q(provider_reference=""),
+                name="payment_provider_reference_unique",
+            ),
         ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    FINAL_STATUSES = (
+        Status.SUCCEEDED,
+        Status.FAILED,
+        Status.EXPIRED,
+        Status.REFUNDED,
+        Status.PARTIALLY_REFUNDED,
+    )
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} ${self.amount} ({self.get_status_display()})"
+
+    @property
+    def receipt_label(self) -> str:
+        """The receipt's number as printed: the register's for counter payments."""
+        return self.receipt_number or f"WEB-{self.pk:06d}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL_STATUSES
+
+
+class WebhookEvent(models.Model):
+    """Every provider event received, so a repeat is recognised and does nothing."""
+
+    provider = models.CharField(_("provider"), max_length=20)
+    event_id = models.CharField(_("event id"), max_length=255)
+    event_type = models.CharField(_("type"), max_length=100)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    class Meta:
+        ordering = ("-received_at",)
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_type} {self.event_id}"
+
+
+class BuiltInCheckout(models.Model):
+    """The built-in test provider's side of a checkout: what Stripe keeps on its servers."""
+
+    reference = models.CharField(max_length=60, unique=True)
+    amount = MoneyField()
+    lines = models.JSONField(default=list)
+    success_url = models.URLField(max_length=500)
+    cancel_url = models.URLField(max_length=500)
+    outcome = models.CharField(max_length=20, default="pending")
+    card_brand = models.CharField(max_length=20, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("test provider checkout")
+        verbose_name_plural = _("test provider checkouts")
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Refund(models.Model):
+    """Money given back on a payment, in full or in part, through the provider that took
+    it (or from the cash drawer for a counter payment)."""
+
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")
+    )
+    amount = MoneyField(_("amount"))
+    reason = models.TextField(_("reason"))
+    provider_reference = models.CharField(_("provider's reference"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("refunded by"),
+    )
+    created_at = models.DateTimeField(_("refunded"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+
+    def __str__(self) -> str:
+        return f"${self.amount} of {self.payment.receipt_label}"

@@ -1,13 +1,17 @@
-"""Reads about invoices that views and the dashboard share."""
+"""Reads about invoices and payments that views, the dashboard and the admin share."""
 
+import datetime
+import zoneinfo
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum, Value
+from django.db.models import Count, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from payments.models import Invoice
-from portal.money import MoneyField
+from payments.models import Invoice, Payment, Refund
+from portal.money import MoneyField, money
+from portal.selectors import city_profile
 
 
 def _what_invoices_are_for() -> list[str]:
@@ -34,3 +38,47 @@ def invoices_due(user: User) -> QuerySet[Invoice]:
         .select_related(*_what_invoices_are_for())
         .order_by("due_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class DepositLine:
+    """One payment method's takings on a day, as the deposit slip needs them."""
+
+    method: str
+    label: str
+    payments: int
+    received: Decimal
+    refunded: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        return self.received - self.refunded
+
+
+def deposit_report(day: datetime.date) -> list[DepositLine]:
+    """What came in and went back on a day of the city's, by method; three queries."""
+    zone = zoneinfo.ZoneInfo(city_profile().city.time_zone)
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+    end = start + datetime.timedelta(days=1)
+    received = {
+        row["method"]: row
+        for row in Payment.objects.filter(succeeded_at__gte=start, succeeded_at__lt=end)
+        .values("method")
+        .annotate(count=Count("pk"), total=Sum("amount"))
+    }
+    refunded = {
+        row["payment__method"]: row["total"]
+        for row in Refund.objects.filter(created_at__gte=start, created_at__lt=end)
+        .values("payment__method")
+        .annotate(total=Sum("amount"))
+    }
+    return [
+        DepositLine(
+            method=method,
+            label=str(label),
+            payments=received.get(method, {}).get("count", 0),
+            received=money(received.get(method, {}).get("total") or 0),
+            refunded=money(refunded.get(method) or 0),
+        )
+        for method, label in Payment.Method.choices
+    ]

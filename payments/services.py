@@ -1,16 +1,33 @@
 """Everything that changes an invoice or records a payment."""
 
+import contextlib
+import datetime
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
-from payments.models import FeeLine, Invoice, Payment
+from payments.models import FeeLine, Invoice, Payment, Refund
+from payments.providers import provider_of
+from payments.providers.base import (
+    CheckoutLine,
+    CheckoutResult,
+    Outcome,
+    PaymentProvider,
+    ProviderUnavailable,
+)
 from payments.registry import payable_of
+from portal.email import email_send
+from portal.links import absolute_url
 from portal.money import money
 
 
@@ -67,6 +84,13 @@ def invoice_void(*, invoice: Invoice) -> Invoice:
     invoice = _locked(invoice)
     if invoice.status == Invoice.Status.PAID:
         raise PaymentError(_("These fees are paid; a refund goes through Finance."))
+    if _holding_payments([invoice.pk]).exists():
+        raise PaymentError(
+            _(
+                "A card payment of these fees is in progress. Finish or cancel it first, or "
+                "wait half an hour for it to lapse."
+            )
+        )
     invoice.status = Invoice.Status.VOID
     invoice.save(update_fields=["status"])
     return invoice
@@ -172,3 +196,290 @@ def payment_record_counter(
     payment.invoices.add(invoice)
     _invoice_settle(invoice)
     return payment
+
+
+# Card payments ---------------------------------------------------------------------------
+
+CARD_PAYMENTS_UNAVAILABLE = gettext_lazy(
+    "Card payments are not available at the moment; nothing was charged. Please try again "
+    "in a few minutes, or pay at the Permit Center counter."
+)
+
+
+def convenience_fee_for(amount: Decimal) -> Decimal:
+    """The city's optional card fee: a percentage and a flat part, both none by default."""
+    percent = Decimal(settings.PAYMENT_CONVENIENCE_FEE_PERCENT)
+    flat = Decimal(settings.PAYMENT_CONVENIENCE_FEE_FLAT)
+    return money(amount * percent / 100 + flat) if amount else Decimal("0.00")
+
+
+def _holding_payments(invoice_ids: list[int]):
+    """Card checkouts still open on any of these fees. A subquery rather than DISTINCT,
+    so the rows can be locked: Postgres refuses FOR UPDATE with DISTINCT."""
+    holding = Payment.invoices.through.objects.filter(
+        invoice_id__in=invoice_ids,
+        payment__method=Payment.Method.CARD,
+        payment__status__in=(Payment.Status.CREATED, Payment.Status.PENDING),
+    ).values("payment_id")
+    return Payment.objects.filter(pk__in=holding)
+
+
+@transaction.atomic
+def _payment_create(*, payer: User, invoice_ids: list[int], provider_name: str) -> Payment:
+    invoices = list(
+        Invoice.objects.select_for_update().filter(pk__in=invoice_ids, payer=payer).order_by("pk")
+    )
+    if not invoice_ids or len(invoices) != len(set(invoice_ids)):
+        raise PaymentError(_("Choose fees of yours to pay."))
+    for invoice in invoices:
+        if invoice.status == Invoice.Status.PAID:
+            raise PaymentError(
+                _("The fees of %(ref)s are already paid.") % {"ref": invoice.reference}
+            )
+        if invoice.status != Invoice.Status.DUE:
+            raise PaymentError(_("The fees of %(ref)s are not due.") % {"ref": invoice.reference})
+    # A second checkout for the same fees replaces the first, which can no longer be paid.
+    # Postgres refuses FOR UPDATE with DISTINCT: lock the rows the distinct ids name.
+    holding = _holding_payments(invoice_ids).values("pk")
+    for earlier in Payment.objects.select_for_update().filter(pk__in=holding).order_by("pk"):
+        earlier.status = Payment.Status.EXPIRED
+        earlier.save(update_fields=["status"])
+        if earlier.provider_reference:
+            transaction.on_commit(
+                functools.partial(
+                    _checkout_expire_quietly, earlier.provider, earlier.provider_reference
+                )
+            )
+    amount = money(sum((invoice.total for invoice in invoices), Decimal(0)))
+    fee = convenience_fee_for(amount)
+    payment = Payment.objects.create(
+        payer=payer,
+        method=Payment.Method.CARD,
+        status=Payment.Status.CREATED,
+        amount=amount + fee,
+        convenience_fee=fee,
+        provider=provider_name,
+    )
+    payment.invoices.set(invoices)
+    return payment
+
+
+def _checkout_expire_quietly(provider_name: str, reference: str) -> None:
+    # Reconciliation asks again later; the payment is already expired on our side.
+    with contextlib.suppress(ProviderUnavailable):
+        provider_of(provider_name).checkout_expire(reference=reference)
+
+
+def payment_checkout_lines(payment: Payment) -> list[CheckoutLine]:
+    lines = [
+        CheckoutLine(
+            description=f"{invoice.reference}: {invoice.description}", amount=invoice.total
+        )
+        for invoice in payment.invoices.prefetch_related("lines").order_by("pk")
+    ]
+    if payment.convenience_fee:
+        lines.append(
+            CheckoutLine(description=_("Card convenience fee"), amount=payment.convenience_fee)
+        )
+    return lines
+
+
+def payment_checkout_start(
+    *,
+    payer: User,
+    invoice_ids: list[int],
+    provider: PaymentProvider,
+    success_url: Callable[[Payment], str],
+    cancel_url: Callable[[Payment], str],
+) -> tuple[Payment, str]:
+    """Open a checkout for these fees at the provider; returns where the person pays.
+
+    The amount comes from the fees as they stand now, never from the form. The provider is
+    called outside the transaction that holds the fees, so a slow provider holds no locks.
+    `success_url` and `cancel_url` take the payment and give absolute addresses."""
+    payment = _payment_create(payer=payer, invoice_ids=invoice_ids, provider_name=provider.name)
+    try:
+        started = provider.checkout_start(
+            payment=payment,
+            lines=payment_checkout_lines(payment),
+            success_url=success_url(payment),
+            cancel_url=cancel_url(payment),
+        )
+    except ProviderUnavailable:
+        Payment.objects.filter(pk=payment.pk).update(
+            status=Payment.Status.FAILED, failure_message=str(CARD_PAYMENTS_UNAVAILABLE)
+        )
+        raise PaymentError(CARD_PAYMENTS_UNAVAILABLE) from None
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status == Payment.Status.CREATED:
+            payment.status = Payment.Status.PENDING
+            payment.provider_reference = started.reference
+            payment.save(update_fields=["status", "provider_reference"])
+    return payment, started.redirect_url
+
+
+def _receipt_send(payment: Payment) -> None:
+    """The receipt by email, after commit; the card shows as its brand and last four digits."""
+    if not payment.payer.email:
+        return
+    email_send(
+        template_prefix="email/payment_receipt",
+        to=[payment.payer.email],
+        context={
+            "payment": payment,
+            "invoices": list(payment.invoices.prefetch_related("lines").order_by("pk")),
+            "receipt_url": absolute_url(reverse("payments:receipt", args=[payment.pk])),
+        },
+    )
+
+
+@transaction.atomic
+def payment_checkout_settle(*, provider_name: str, result: CheckoutResult) -> Payment | None:
+    """Bring a card payment to what the provider says: the one path the webhook, the
+    return page, the test provider and reconciliation all take. A payment already final
+    is left alone, so a replayed or late event changes nothing; but money taken on a
+    checkout we had closed is recorded, never dropped."""
+    if not result.reference:
+        return None
+    payment_id = (
+        Payment.objects.filter(provider=provider_name, provider_reference=result.reference)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if payment_id is None:
+        return None
+    # Fees before the payment, the order a new checkout takes them in, so the two never
+    # wait on each other.
+    invoices = list(Invoice.objects.select_for_update().filter(payments=payment_id).order_by("pk"))
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    paid_after_closing = (
+        payment.status == Payment.Status.EXPIRED and result.outcome == Outcome.SUCCEEDED
+    )
+    if (payment.is_final and not paid_after_closing) or result.outcome == Outcome.PENDING:
+        return payment
+    if result.outcome == Outcome.SUCCEEDED:
+        already_paid = [invoice for invoice in invoices if invoice.status != Invoice.Status.DUE]
+        for invoice in invoices:
+            if invoice.status == Invoice.Status.DUE:
+                _invoice_settle(invoice)
+        if already_paid:
+            # Paid on a checkout that had been replaced: the money came in twice.
+            payment.failure_message = _(
+                "Refund needed: %(refs)s had already been paid or cancelled."
+            ) % {"refs": ", ".join(invoice.reference for invoice in already_paid)}
+        payment.status = Payment.Status.SUCCEEDED
+        payment.succeeded_at = timezone.now()
+        payment.card_brand = result.card_brand[:20]
+        payment.card_last4 = result.card_last4[-4:]
+        _receipt_send(payment)
+    else:
+        payment.status = (
+            Payment.Status.EXPIRED if result.outcome == Outcome.EXPIRED else Payment.Status.FAILED
+        )
+        payment.failure_message = result.message[:255]
+    payment.save()
+    return payment
+
+
+def payment_checkout_cancel(*, payment: Payment, provider: PaymentProvider) -> Payment:
+    """The person came back without paying: close the checkout so it cannot be paid later.
+    If it was paid after all, that is what is recorded; if the provider does not answer,
+    the payment stays pending and reconciliation settles it."""
+    if not payment.provider_reference:
+        Payment.objects.filter(pk=payment.pk, status=Payment.Status.CREATED).update(
+            status=Payment.Status.EXPIRED
+        )
+        return Payment.objects.get(pk=payment.pk)
+    try:
+        result = provider.checkout_fetch(reference=payment.provider_reference)
+        if result.outcome == Outcome.PENDING:
+            provider.checkout_expire(reference=payment.provider_reference)
+            result = CheckoutResult(reference=payment.provider_reference, outcome=Outcome.EXPIRED)
+    except ProviderUnavailable:
+        return payment
+    return payment_checkout_settle(provider_name=payment.provider, result=result) or payment
+
+
+# Refunds --------------------------------------------------------------------------------
+
+
+def payment_refundable(payment: Payment) -> Decimal:
+    """What is left to give back of a payment."""
+    refunded = sum((refund.amount for refund in payment.refunds.all()), Decimal(0))
+    return money(payment.amount - refunded)
+
+
+@transaction.atomic
+def payment_refund(*, payment: Payment, amount: Decimal, reason: str, refunded_by: User) -> Refund:
+    """Give back all or part of a payment: a card payment through its provider, a counter
+    payment from the drawer. The payment row stays locked meanwhile, so two refunds at
+    once cannot give back more than was paid."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.status not in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
+        raise PaymentError(_("Only a payment that went through can be refunded."))
+    amount = money(amount)
+    left = payment_refundable(payment)
+    if amount <= 0:
+        raise PaymentError(_("Enter an amount above $0.00."))
+    if amount > left:
+        raise PaymentError(
+            _("At most $%(left)s is left to refund on this payment.") % {"left": left}
+        )
+    reason = reason.strip()
+    if not reason:
+        raise PaymentError(_("Give the reason for the refund; it is kept with the payment."))
+    refund = Refund(payment=payment, amount=amount, reason=reason, created_by=refunded_by)
+    if payment.method == Payment.Method.CARD:
+        try:
+            refund.provider_reference = provider_of(payment.provider).refund_create(
+                reference=payment.provider_reference,
+                amount=amount,
+                idempotency_key=f"portal-refund-{payment.pk}-{payment.refunds.count() + 1}",
+            )
+        except ProviderUnavailable:
+            raise PaymentError(
+                _("The card company did not answer; nothing was refunded. Try again shortly.")
+            ) from None
+    refund.save()
+    payment.status = (
+        Payment.Status.REFUNDED if amount == left else Payment.Status.PARTIALLY_REFUNDED
+    )
+    payment.save(update_fields=["status"])
+    return refund
+
+
+# Reconciliation -------------------------------------------------------------------------
+
+# A checkout still open after this long is asked about; after the longer one, closed.
+RECONCILE_AFTER = datetime.timedelta(minutes=30)
+ABANDONED_AFTER = datetime.timedelta(hours=24)
+
+
+def payment_reconcile(*, payment: Payment, now: datetime.datetime) -> Payment | None:
+    """Ask the provider how a lingering checkout stands and settle it the usual way; one
+    abandoned for a day is closed so its fees can be paid another way."""
+    provider = provider_of(payment.provider)
+    try:
+        result = provider.checkout_fetch(reference=payment.provider_reference)
+        if result.outcome == Outcome.PENDING and payment.created_at <= now - ABANDONED_AFTER:
+            provider.checkout_expire(reference=payment.provider_reference)
+            result = provider.checkout_fetch(reference=payment.provider_reference)
+    except ProviderUnavailable:
+        return None  # the next run asks again
+    return payment_checkout_settle(provider_name=payment.provider, result=result)
+
+
+def payments_reconcile(*, now: datetime.datetime) -> int:
+    """Settle or expire the card payments left pending longer than half an hour."""
+    lingering = Payment.objects.filter(
+        method=Payment.Method.CARD,
+        status=Payment.Status.PENDING,
+        created_at__lte=now - RECONCILE_AFTER,
+    ).exclude(provider_reference="")
+    settled = 0
+    for payment in lingering:
+        result = payment_reconcile(payment=payment, now=now)
+        if result is not None and result.is_final:
+            settled += 1
+    return settled

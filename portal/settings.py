@@ -7,6 +7,7 @@ Every variable is listed in README.md.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -69,6 +70,10 @@ ADMINS = [("Portal administrators", address) for address in env.list("ADMINS", d
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# An optional fee on card payments, its own line at checkout: a percentage and a flat
+# amount in dollars, both none unless the city sets them.
+PAYMENT_CONVENIENCE_FEE_PERCENT = Decimal(env.str("PAYMENT_CONVENIENCE_FEE_PERCENT", default="0"))
+PAYMENT_CONVENIENCE_FEE_FLAT = Decimal(env.str("PAYMENT_CONVENIENCE_FEE_FLAT", default="0"))
 RECAPTCHA_PUBLIC_KEY = env.str("RECAPTCHA_PUBLIC_KEY", default="")
 RECAPTCHA_PRIVATE_KEY = env.str("RECAPTCHA_PRIVATE_KEY", default="")
 
@@ -247,6 +252,10 @@ CELERY_BEAT_SCHEDULE = {
     "sessions-clear-expired": {
         "task": "portal.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),
+    },
+    "payments-reconcile": {
+        "task": "payments.tasks.payments_reconcile",
+        "schedule": crontab(minute="*/10"),
     },
     "lockouts-purge-expired": {
         "task": "accounts.tasks.lockouts_purge_expired",

@@ -5,6 +5,9 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import Group
+
+from tests.factories import UserFactory
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -56,3 +59,37 @@ def axe():
 def assert_accessible(axe: Axe, page) -> None:
     results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
     assert results.violations_count == 0, results.generate_report()
+
+
+# The people of the browser tests. The homeowner's phone differs from the demo city's
+# contact numbers, so a page that shows one never passes for showing the other.
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploads and permit PDFs go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def homeowner(demo_city):
+    return UserFactory(
+        username="rdelgado",
+        first_name="Rosa",
+        last_name="Delgado",
+        email="rosa.delgado@example.org",
+        phone="424-555-0187",
+        email_verified=True,
+    )
+
+
+@pytest.fixture
+def clerk(demo_city):
+    clerk = UserFactory(
+        username="clerk",
+        first_name="Ada",
+        last_name="Okafor",
+        is_staff=True,
+        account_type="staff",
+        email="clerk@city.example",
+    )
+    clerk.groups.add(Group.objects.get(name="Permit Center"))
+    return clerk

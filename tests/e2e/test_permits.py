@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -15,7 +14,6 @@ from payments.models import Invoice, Payment
 from permits.models import Permit
 from portal.selectors import city_localdate
 from tests.e2e.conftest import PHONE, assert_accessible
-from tests.factories import UserFactory
 from tests.permits.support import PDF_BYTES
 
 pytestmark = pytest.mark.e2e
@@ -31,38 +29,6 @@ FEE_LINES = [
     ("Technology fee", "$12.00"),
     ("Water heater", "$85.00"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    """Uploads and permit PDFs go to a folder of the test's own."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def homeowner(demo_city):
-    return UserFactory(
-        username="rdelgado",
-        first_name="Rosa",
-        last_name="Delgado",
-        email="rosa.delgado@example.org",
-        phone="424-555-0187",
-        email_verified=True,
-    )
-
-
-@pytest.fixture
-def clerk(demo_city):
-    clerk = UserFactory(
-        username="clerk",
-        first_name="Ada",
-        last_name="Okafor",
-        is_staff=True,
-        account_type="staff",
-        email="clerk@city.example",
-    )
-    clerk.groups.add(Group.objects.get(name="Permit Center"))
-    return clerk
 
 
 def labelled(scope, label: str):

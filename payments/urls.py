@@ -1,0 +1,14 @@
+from django.urls import path
+
+from payments import views, webhooks
+
+app_name = "payments"
+
+urlpatterns = [
+    path("pay/", views.payment_start, name="start"),
+    path("test-checkout/<slug:reference>/", views.test_checkout, name="test-checkout"),
+    path("<int:pk>/return/", views.payment_return, name="return"),
+    path("<int:pk>/cancel/", views.payment_cancel, name="cancel"),
+    path("<int:pk>/receipt/", views.payment_receipt, name="receipt"),
+    path("webhooks/stripe/", webhooks.stripe_webhook, name="stripe-webhook"),
+]

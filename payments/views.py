@@ -1,0 +1,273 @@
+"""Paying online: start a checkout for fees that are due, the built-in test provider's
+checkout page, coming back from the provider (paid or cancelled), and the receipt."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from payments import services
+from payments.cards import NOT_A_TEST_CARD
+from payments.forms import CardForm, PayForm
+from payments.models import BuiltInCheckout, Invoice, Payment
+from payments.providers import provider_active, provider_of
+from payments.providers.base import CheckoutResult, Outcome, ProviderUnavailable
+from payments.registry import payable_of
+from portal.links import absolute_url
+
+CARD_BRANDS = {
+    "visa": "Visa",
+    "mastercard": "Mastercard",
+    "amex": "American Express",
+    "discover": "Discover",
+}
+TEST_PROVIDER = "test"
+
+
+def _fees_url() -> str:
+    return reverse("accounts:dashboard") + "#fees-due"
+
+
+def _back(request: HttpRequest, next_url: str) -> HttpResponse:
+    """To the page the person paid from, when it is one of ours; else the dashboard."""
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect(_fees_url())
+
+
+def _card_payment_of(user, pk: int) -> Payment:
+    """The person's own card payment; anyone else's is a 404."""
+    return get_object_or_404(Payment, pk=pk, payer=user, method=Payment.Method.CARD)
+
+
+def _fetch(payment: Payment) -> CheckoutResult | None:
+    """How the provider says the checkout stands, or None when it cannot say now."""
+    if not payment.provider_reference:
+        return None
+    try:
+        return provider_of(payment.provider).checkout_fetch(reference=payment.provider_reference)
+    except (ProviderUnavailable, ObjectDoesNotExist, KeyError):
+        return None
+
+
+def _settle(payment: Payment, result: CheckoutResult) -> Payment:
+    return (
+        services.payment_checkout_settle(provider_name=payment.provider, result=result) or payment
+    )
+
+
+@login_required
+@require_POST
+def payment_start(request: HttpRequest) -> HttpResponse:
+    form = PayForm(request.POST)
+    next_url = request.POST.get("next", "")
+    if not form.is_valid():
+        messages.error(
+            request, " ".join(form.errors.get("invoice", [_("Choose the fees to pay.")]))
+        )
+        return _back(request, next_url)
+    try:
+        _payment, redirect_url = services.payment_checkout_start(
+            payer=request.user,
+            invoice_ids=form.cleaned_data["invoice"],
+            provider=provider_active(),
+            success_url=lambda payment: absolute_url(reverse("payments:return", args=[payment.pk])),
+            cancel_url=lambda payment: absolute_url(reverse("payments:cancel", args=[payment.pk])),
+        )
+    except services.PaymentError as error:
+        messages.error(request, str(error))
+        return _back(request, next_url)
+    return redirect(redirect_url)
+
+
+# The built-in test provider's checkout page --------------------------------------------
+
+
+@transaction.atomic
+def _test_checkout_charge(*, reference: str, brand: str, last4: str) -> Payment:
+    """What Stripe does when a test card succeeds: the checkout is paid on the provider's
+    side, then the portal settles it through the same path as Stripe's webhook. The
+    payment's row lock keeps a checkout replaced meanwhile from being charged."""
+    payment = Payment.objects.select_for_update().get(
+        provider=TEST_PROVIDER, provider_reference=reference
+    )
+    if payment.is_final:
+        return payment
+    charged = BuiltInCheckout.objects.filter(reference=reference, outcome=Outcome.PENDING).update(
+        outcome=Outcome.SUCCEEDED, card_brand=brand, card_last4=last4
+    )
+    if not charged:
+        return payment
+    provider = provider_of(TEST_PROVIDER)
+    return _settle(payment, provider.checkout_fetch(reference=reference))
+
+
+def _checkout_state(payment: Payment, checkout: BuiltInCheckout) -> str:
+    if payment.status == Payment.Status.SUCCEEDED or checkout.outcome == Outcome.SUCCEEDED:
+        return "paid"
+    if payment.is_final or checkout.outcome != Outcome.PENDING:
+        return "closed"
+    return "open"
+
+
+@login_required
+@never_cache
+@sensitive_post_parameters("card_number", "expiry", "cvc", "name")
+@require_http_methods(["GET", "POST"])
+def test_checkout(request: HttpRequest, reference: str) -> HttpResponse:
+    # Once the city has Stripe keys, a test checkout left open must not pay real fees.
+    if provider_active().name != TEST_PROVIDER:
+        raise Http404
+    payment = get_object_or_404(
+        Payment, provider=TEST_PROVIDER, provider_reference=reference, payer=request.user
+    )
+    checkout = get_object_or_404(BuiltInCheckout, reference=reference)
+    state = _checkout_state(payment, checkout)
+    declined = ""
+    form = CardForm()
+    if state == "open" and request.method == "POST":
+        form = CardForm(request.POST)
+        if form.is_valid():
+            card = form.test_card
+            if card is None:
+                declined = str(NOT_A_TEST_CARD)
+            elif card.declined:
+                declined = str(card.declined)
+            else:
+                payment = _test_checkout_charge(
+                    reference=reference,
+                    brand=card.brand,
+                    last4=form.cleaned_data["card_number"][-4:],
+                )
+                if payment.status == Payment.Status.SUCCEEDED:
+                    return redirect(checkout.success_url)
+                checkout.refresh_from_db()
+                state = _checkout_state(payment, checkout)
+    return render(
+        request,
+        "payments/test_checkout.html",
+        {
+            "payment": payment,
+            "checkout": checkout,
+            "state": state,
+            "form": form,
+            "declined": declined,
+            "fees_url": _fees_url(),
+        },
+    )
+
+
+# Back from the provider ----------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_GET
+def payment_return(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks the provider at once, so the person sees the result without waiting for the
+    webhook; both reach the same state through payment_checkout_settle."""
+    payment = _card_payment_of(request.user, pk)
+    unavailable = False
+    if not payment.is_final:
+        result = _fetch(payment)
+        if result is None:
+            unavailable = True
+        else:
+            payment = _settle(payment, result)
+    if payment.status == Payment.Status.SUCCEEDED:
+        return redirect("payments:receipt", pk=payment.pk)
+    return render(
+        request,
+        "payments/return.html",
+        {"payment": payment, "unavailable": unavailable, "fees_url": _fees_url()},
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+def payment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = _card_payment_of(request.user, pk)
+    # Without the provider's reference there is no checkout to close (and the service would
+    # look the payment up by that empty reference).
+    if not payment.is_final and payment.provider_reference:
+        # Paid in another tab before the person pressed cancel: keep the payment.
+        result = _fetch(payment)
+        if result is not None and result.outcome == Outcome.SUCCEEDED:
+            payment = _settle(payment, result)
+        else:
+            payment = services.payment_checkout_cancel(
+                payment=payment, provider=provider_of(payment.provider)
+            )
+    if payment.status == Payment.Status.SUCCEEDED:
+        messages.info(request, _("This payment went through before it could be cancelled."))
+        return redirect("payments:receipt", pk=payment.pk)
+    messages.info(request, _("Payment cancelled; nothing was charged; the fees are still due."))
+    return redirect(_fees_url())
+
+
+# The receipt -----------------------------------------------------------------------------
+
+
+def _what_invoices_are_for() -> list[str]:
+    # The permit or license holding each invoice, joined so its link costs no query.
+    return [
+        relation.get_accessor_name()
+        for relation in Invoice._meta.related_objects
+        if relation.one_to_one
+    ]
+
+
+@login_required
+@require_GET
+def payment_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """For the payer, and for whoever owes the fees it paid (the permit's applicant)."""
+    invoices = Invoice.objects.select_related(*_what_invoices_are_for()).prefetch_related("lines")
+    payment = (
+        # A refund later does not take the receipt of the payment away.
+        Payment.objects.filter(
+            pk=pk,
+            status__in=(
+                Payment.Status.SUCCEEDED,
+                Payment.Status.PARTIALLY_REFUNDED,
+                Payment.Status.REFUNDED,
+            ),
+        )
+        .select_related("payer")
+        .filter(Q(payer=request.user) | Q(invoices__payer=request.user))
+        .prefetch_related(Prefetch("invoices", queryset=invoices.order_by("pk")))
+        .distinct()
+        .first()
+    )
+    if payment is None:
+        raise Http404
+    paid = []
+    for invoice in payment.invoices.all():
+        try:
+            url = payable_of(invoice.kind).url(invoice)
+        except (KeyError, ObjectDoesNotExist):
+            url = ""
+        paid.append({"invoice": invoice, "lines": list(invoice.lines.all()), "url": url})
+    response = render(
+        request,
+        "payments/receipt.html",
+        {
+            "payment": payment,
+            "receipt_number": payment.receipt_label,
+            "paid": paid,
+            "card_brand": CARD_BRANDS.get(payment.card_brand, payment.card_brand.title()),
+        },
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
