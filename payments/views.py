@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -23,6 +24,8 @@ from payments.providers import provider_active, provider_of
 from payments.providers.base import CheckoutResult, Outcome, ProviderUnavailable
 from payments.registry import payable_of
 from portal.links import absolute_url
+from portal.pdf import pdf_from_html
+from portal.selectors import city_profile
 
 CARD_BRANDS = {
     "visa": "Visa",
@@ -229,9 +232,7 @@ def _what_invoices_are_for() -> list[str]:
     ]
 
 
-@login_required
-@require_GET
-def payment_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+def _receipt_context(request: HttpRequest, pk: int) -> dict:
     """For the payer, and for whoever owes the fees it paid (the permit's applicant)."""
     invoices = Invoice.objects.select_related(*_what_invoices_are_for()).prefetch_related("lines")
     payment = (
@@ -259,15 +260,35 @@ def payment_receipt(request: HttpRequest, pk: int) -> HttpResponse:
         except (KeyError, ObjectDoesNotExist):
             url = ""
         paid.append({"invoice": invoice, "lines": list(invoice.lines.all()), "url": url})
-    response = render(
-        request,
-        "payments/receipt.html",
-        {
-            "payment": payment,
-            "receipt_number": payment.receipt_label,
-            "paid": paid,
-            "card_brand": CARD_BRANDS.get(payment.card_brand, payment.card_brand.title()),
-        },
+    return {
+        "payment": payment,
+        "receipt_number": payment.receipt_label,
+        "paid": paid,
+        "card_brand": CARD_BRANDS.get(payment.card_brand, payment.card_brand.title()),
+    }
+
+
+@login_required
+@require_GET
+def payment_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    response = render(request, "payments/receipt.html", _receipt_context(request, pk))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def payment_receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The receipt as a tagged PDF, made when asked for: it never changes once paid."""
+    context = _receipt_context(request, pk)
+    html = render_to_string(
+        "pdf/receipt.html", {**context, "city": city_profile().city}, request=request
+    )
+    response = HttpResponse(
+        pdf_from_html(html, identifier=context["receipt_number"]), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="receipt-{context["receipt_number"]}.pdf"'
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -19,6 +19,7 @@ from permits.models import Permit
 from permits.selectors import permit_field_answers
 from portal.links import absolute_url
 from portal.models import City
+from portal.pdf import pdf_from_html
 from portal.selectors import city_localdate, city_profile
 
 logger = logging.getLogger(__name__)
@@ -89,18 +90,9 @@ def permit_pdf_html(permit: Permit) -> str:
 
 
 def permit_pdf_render(permit: Permit) -> tuple[str, bytes]:
-    """The HTML and the PDF made from it; WeasyPrint is imported only when needed."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
+    """The HTML and the PDF made from it."""
     html = permit_pdf_html(permit)
-    # Everything the permit shows is inlined as data: URIs; nothing is fetched.
-    pdf = HTML(
-        string=html,
-        base_url=absolute_url("/"),
-        url_fetcher=URLFetcher(allowed_protocols={"data"}),
-    ).write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=permit.number.encode())
-    return html, pdf
+    return html, pdf_from_html(html, identifier=permit.number)
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 start a checkout for fees that are due, pay (or fail to) on the test checkout page, come
 back, cancel, and read the receipt."""
 
+import io
 import re
 from decimal import Decimal
 
@@ -630,3 +631,26 @@ def test_a_refunded_payment_keeps_its_receipt(client, homeowner, clerk):
     page = client.get(f"/payments/{payment.pk}/receipt/")
     assert page.status_code == 200
     assert "R-77" in page.content.decode()
+
+
+def test_the_receipt_downloads_as_a_tagged_pdf_with_the_card_as_last_four_only(
+    client, homeowner, clerk
+):
+    from pypdf import PdfReader
+
+    invoice = permit_submitted(homeowner, "WHTR").invoice
+    payment = services.payment_record_counter(
+        invoice=invoice, method="check", receipt_number="R-88", recorded_by=clerk
+    )
+    client.force_login(homeowner)
+
+    response = client.get(f"/payments/{payment.pk}/receipt.pdf")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="receipt-R-88.pdf"'
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "R-88" in text and invoice.reference in text and "$143.00" in text
+    assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
+    client.force_login(UserFactory())
+    assert client.get(f"/payments/{payment.pk}/receipt.pdf").status_code == 404
