@@ -106,6 +106,13 @@ def _invoice_open(invoice: Invoice) -> Invoice:
         raise PaymentError(
             _("These fees are %(status)s and can no longer be changed.") % _status(invoice)
         )
+    if _holding_payments([invoice.pk]).exists():
+        raise PaymentError(
+            _(
+                "The payer is paying these fees by card right now. Change them once the "
+                "checkout is paid or closed."
+            )
+        )
     return invoice
 
 
@@ -176,6 +183,7 @@ def payment_record_counter(
             if invoice.status == Invoice.Status.PENDING
             else _("These fees were cancelled.")
         )
+    _checkouts_close([invoice.pk])
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -224,6 +232,22 @@ def _holding_payments(invoice_ids: list[int]):
     return Payment.objects.filter(pk__in=holding)
 
 
+def _checkouts_close(invoice_ids: list[int]) -> None:
+    """Close the card checkouts open on these fees (the caller holds the fees' locks):
+    here at once, at the provider once this commits. Money taken on one all the same is
+    recorded when it is reported, and flagged for a refund."""
+    holding = _holding_payments(invoice_ids).values("pk")
+    for earlier in Payment.objects.select_for_update().filter(pk__in=holding).order_by("pk"):
+        earlier.status = Payment.Status.EXPIRED
+        earlier.save(update_fields=["status"])
+        if earlier.provider_reference:
+            transaction.on_commit(
+                functools.partial(
+                    _checkout_expire_quietly, earlier.provider, earlier.provider_reference
+                )
+            )
+
+
 @transaction.atomic
 def _payment_create(*, payer: User, invoice_ids: list[int], provider_name: str) -> Payment:
     invoices = list(
@@ -239,17 +263,7 @@ def _payment_create(*, payer: User, invoice_ids: list[int], provider_name: str) 
         if invoice.status != Invoice.Status.DUE:
             raise PaymentError(_("The fees of %(ref)s are not due.") % {"ref": invoice.reference})
     # A second checkout for the same fees replaces the first, which can no longer be paid.
-    # Postgres refuses FOR UPDATE with DISTINCT: lock the rows the distinct ids name.
-    holding = _holding_payments(invoice_ids).values("pk")
-    for earlier in Payment.objects.select_for_update().filter(pk__in=holding).order_by("pk"):
-        earlier.status = Payment.Status.EXPIRED
-        earlier.save(update_fields=["status"])
-        if earlier.provider_reference:
-            transaction.on_commit(
-                functools.partial(
-                    _checkout_expire_quietly, earlier.provider, earlier.provider_reference
-                )
-            )
+    _checkouts_close(invoice_ids)
     amount = money(sum((invoice.total for invoice in invoices), Decimal(0)))
     fee = convenience_fee_for(amount)
     payment = Payment.objects.create(
@@ -312,10 +326,18 @@ def payment_checkout_start(
         raise PaymentError(CARD_PAYMENTS_UNAVAILABLE) from None
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
-        if payment.status == Payment.Status.CREATED:
+        # Kept whatever happened meanwhile, so a webhook for this checkout finds its payment.
+        payment.provider_reference = started.reference
+        replaced = payment.status != Payment.Status.CREATED
+        if not replaced:
             payment.status = Payment.Status.PENDING
-            payment.provider_reference = started.reference
-            payment.save(update_fields=["status", "provider_reference"])
+        payment.save(update_fields=["status", "provider_reference"])
+    if replaced:
+        # A newer checkout for the same fees started while this one opened: close this one.
+        _checkout_expire_quietly(provider.name, started.reference)
+        raise PaymentError(
+            _("A newer checkout for these fees was started; continue with that one.")
+        )
     return payment, started.redirect_url
 
 
@@ -395,7 +417,8 @@ def payment_checkout_cancel(*, payment: Payment, provider: PaymentProvider) -> P
         result = provider.checkout_fetch(reference=payment.provider_reference)
         if result.outcome == Outcome.PENDING:
             provider.checkout_expire(reference=payment.provider_reference)
-            result = CheckoutResult(reference=payment.provider_reference, outcome=Outcome.EXPIRED)
+            # Asked again: it may have been paid between the two calls.
+            result = provider.checkout_fetch(reference=payment.provider_reference)
     except ProviderUnavailable:
         return payment
     return payment_checkout_settle(provider_name=payment.provider, result=result) or payment
@@ -472,6 +495,13 @@ def payment_reconcile(*, payment: Payment, now: datetime.datetime) -> Payment | 
 
 def payments_reconcile(*, now: datetime.datetime) -> int:
     """Settle or expire the card payments left pending longer than half an hour."""
+    # A checkout whose provider never answered has nothing to ask about: it just lapses.
+    Payment.objects.filter(
+        method=Payment.Method.CARD,
+        status=Payment.Status.CREATED,
+        provider_reference="",
+        created_at__lte=now - RECONCILE_AFTER,
+    ).update(status=Payment.Status.EXPIRED)
     lingering = Payment.objects.filter(
         method=Payment.Method.CARD,
         status=Payment.Status.PENDING,

@@ -98,24 +98,6 @@ def payment_start(request: HttpRequest) -> HttpResponse:
 
 
 @transaction.atomic
-def _test_checkout_charge(*, reference: str, brand: str, last4: str) -> Payment:
-    """What Stripe does when a test card succeeds: the checkout is paid on the provider's
-    side, then the portal settles it through the same path as Stripe's webhook. The
-    payment's row lock keeps a checkout replaced meanwhile from being charged."""
-    payment = Payment.objects.select_for_update().get(
-        provider=TEST_PROVIDER, provider_reference=reference
-    )
-    if payment.is_final:
-        return payment
-    charged = BuiltInCheckout.objects.filter(reference=reference, outcome=Outcome.PENDING).update(
-        outcome=Outcome.SUCCEEDED, card_brand=brand, card_last4=last4
-    )
-    if not charged:
-        return payment
-    provider = provider_of(TEST_PROVIDER)
-    return _settle(payment, provider.checkout_fetch(reference=reference))
-
-
 def _checkout_state(payment: Payment, checkout: BuiltInCheckout) -> str:
     if payment.status == Payment.Status.SUCCEEDED or checkout.outcome == Outcome.SUCCEEDED:
         return "paid"
@@ -148,11 +130,14 @@ def test_checkout(request: HttpRequest, reference: str) -> HttpResponse:
             elif card.declined:
                 declined = str(card.declined)
             else:
-                payment = _test_checkout_charge(
+                provider = provider_of(TEST_PROVIDER)
+                provider.checkout_charge(
                     reference=reference,
-                    brand=card.brand,
-                    last4=form.cleaned_data["card_number"][-4:],
+                    card_brand=card.brand,
+                    card_last4=form.cleaned_data["card_number"][-4:],
                 )
+                # Settled the way Stripe's webhook settles it.
+                payment = _settle(payment, provider.checkout_fetch(reference=reference))
                 if payment.status == Payment.Status.SUCCEEDED:
                     return redirect(checkout.success_url)
                 checkout.refresh_from_db()
@@ -202,17 +187,11 @@ def payment_return(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def payment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     payment = _card_payment_of(request.user, pk)
-    # Without the provider's reference there is no checkout to close (and the service would
-    # look the payment up by that empty reference).
-    if not payment.is_final and payment.provider_reference:
-        # Paid in another tab before the person pressed cancel: keep the payment.
-        result = _fetch(payment)
-        if result is not None and result.outcome == Outcome.SUCCEEDED:
-            payment = _settle(payment, result)
-        else:
-            payment = services.payment_checkout_cancel(
-                payment=payment, provider=provider_of(payment.provider)
-            )
+    if not payment.is_final:
+        # Paid in another tab before the person pressed cancel? Then that is kept.
+        payment = services.payment_checkout_cancel(
+            payment=payment, provider=provider_of(payment.provider)
+        )
     if payment.status == Payment.Status.SUCCEEDED:
         messages.info(request, _("This payment went through before it could be cancelled."))
         return redirect("payments:receipt", pk=payment.pk)

@@ -86,8 +86,9 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
             request.headers.get("Stripe-Signature"),
             settings.STRIPE_WEBHOOK_SECRET,
         ).to_dict()
-    except (ValueError, stripe.SignatureVerificationError) as error:
-        # ValueError: a body that is not UTF-8 JSON.
+    except (ValueError, TypeError, AttributeError, stripe.SignatureVerificationError) as error:
+        # ValueError: a body that is not UTF-8 JSON; TypeError and AttributeError: signed
+        # JSON that is not an object, which stripe-python does not expect.
         logger.warning("Stripe webhook refused: %s", error)
         return _answer(400, "Bad signature or payload.")
     event_id, event_type = event.get("id"), event.get("type")

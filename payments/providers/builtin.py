@@ -2,10 +2,12 @@
 test, that behaves like Stripe's test mode and takes no money. Used whenever no Stripe
 key is set: on the embedded defaults, in the demo and in the tests."""
 
+import datetime
 import uuid
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils import timezone
 
 from payments.models import BuiltInCheckout, Payment
 from payments.providers.base import (
@@ -16,6 +18,9 @@ from payments.providers.base import (
     PaymentProvider,
     ProviderUnavailable,
 )
+
+# As long as a Stripe Checkout Session the portal opens stays payable.
+CHECKOUT_LIFETIME = datetime.timedelta(minutes=31)
 
 
 class BuiltInTestProvider(PaymentProvider):
@@ -42,7 +47,24 @@ class BuiltInTestProvider(PaymentProvider):
             redirect_url=reverse("payments:test-checkout", args=[checkout.reference]),
         )
 
+    def checkout_charge(self, *, reference: str, card_brand: str, card_last4: str) -> bool:
+        """What the card company does when a test card goes through: only an open
+        checkout is charged, so one closed meanwhile takes no money."""
+        self._lapsed_close()
+        return bool(
+            BuiltInCheckout.objects.filter(reference=reference, outcome=Outcome.PENDING).update(
+                outcome=Outcome.SUCCEEDED, card_brand=card_brand, card_last4=card_last4
+            )
+        )
+
+    @staticmethod
+    def _lapsed_close() -> None:
+        BuiltInCheckout.objects.filter(
+            outcome=Outcome.PENDING, created_at__lt=timezone.now() - CHECKOUT_LIFETIME
+        ).update(outcome=Outcome.EXPIRED)
+
     def checkout_fetch(self, *, reference: str) -> CheckoutResult:
+        self._lapsed_close()
         checkout = BuiltInCheckout.objects.filter(reference=reference).first()
         if checkout is None:
             raise ProviderUnavailable(reference)

@@ -82,7 +82,7 @@ def _card_of(payment_intent) -> tuple[str, str]:
     card = _field(_field(_field(payment_intent, "latest_charge"), "payment_method_details"), "card")
     if not card:
         card = _field(_field(payment_intent, "payment_method"), "card")
-    if not card:
+    if not isinstance(card, dict):
         return "", ""
     return str(card.get("brand") or ""), str(card.get("last4") or "")
 
@@ -106,11 +106,11 @@ def checkout_result_of(session: dict) -> CheckoutResult:
         "canceled",
     ):
         # A delayed payment method that failed after the session completed.
-        error = _field(payment_intent, "last_payment_error") or {}
+        error = _field(payment_intent, "last_payment_error")
         return CheckoutResult(
             reference=reference,
             outcome=Outcome.FAILED,
-            message=str(error.get("message") or ""),
+            message=str(error.get("message") or "") if isinstance(error, dict) else "",
         )
     # "open", or "complete" but "unpaid" while a delayed payment method settles.
     return CheckoutResult(reference=reference, outcome=Outcome.PENDING)

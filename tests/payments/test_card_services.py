@@ -292,3 +292,75 @@ def test_cancelling_a_checkout_that_was_paid_records_the_payment(homeowner):
     assert payment.status == Payment.Status.SUCCEEDED
     permit.refresh_from_db()
     assert permit.status == Permit.Status.ISSUED
+
+
+def test_a_checkout_replaced_while_it_opens_is_closed_and_keeps_its_reference(
+    homeowner, monkeypatch, django_capture_on_commit_callbacks
+):
+    invoice = permit_submitted(homeowner, "WHTR").invoice
+    provider_class = type(provider_of("test"))
+    opening = provider_class.checkout_start
+    newer = []
+
+    def a_second_tab_starts_meanwhile(self, **kwargs):
+        started = opening(self, **kwargs)
+        if not newer:
+            newer.append(None)
+            newer[0] = start(homeowner, invoice)[0]
+        return started
+
+    monkeypatch.setattr(provider_class, "checkout_start", a_second_tab_starts_meanwhile)
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(PaymentError, match="newer checkout"),
+    ):
+        start(homeowner, invoice)
+
+    replaced = Payment.objects.exclude(pk=newer[0].pk).get(method=Payment.Method.CARD)
+    assert replaced.status == Payment.Status.EXPIRED
+    # Its reference is kept, so money reported on it still finds it, and it is closed.
+    assert BuiltInCheckout.objects.get(reference=replaced.provider_reference).outcome == "expired"
+    newer[0].refresh_from_db()
+    assert newer[0].status == Payment.Status.PENDING
+
+
+def test_fees_being_paid_by_card_cannot_be_changed(homeowner):
+    invoice = permit_submitted(homeowner, "WHTR").invoice
+    start(homeowner, invoice)
+    with pytest.raises(PaymentError, match="paying these fees by card right now"):
+        services.fee_line_add(
+            invoice=invoice, description="Re-inspection", amount=Decimal("500"), reason="x"
+        )
+    assert invoice.lines.count() == 4
+
+
+def test_a_counter_payment_closes_the_open_card_checkout(
+    homeowner, clerk, django_capture_on_commit_callbacks
+):
+    invoice = permit_submitted(homeowner, "WHTR").invoice
+    card, _url = start(homeowner, invoice)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_record_counter(
+            invoice=invoice, method="cash", receipt_number="R-9", recorded_by=clerk
+        )
+    card.refresh_from_db()
+    assert card.status == Payment.Status.EXPIRED
+    assert BuiltInCheckout.objects.get(reference=card.provider_reference).outcome == "expired"
+    assert not provider_of("test").checkout_charge(
+        reference=card.provider_reference, card_brand="visa", card_last4="4242"
+    )
+
+
+def test_a_test_checkout_lapses_after_31_minutes_like_stripes(homeowner, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    payment, _url = start(homeowner, permit_submitted(homeowner, "WHTR").invoice)
+    provider = provider_of("test")
+    time_machine.shift(datetime.timedelta(minutes=32))
+
+    assert not provider.checkout_charge(
+        reference=payment.provider_reference, card_brand="visa", card_last4="4242"
+    )
+    assert provider.checkout_fetch(reference=payment.provider_reference).outcome == "expired"
+    assert services.payments_reconcile(now=timezone.now()) == 1
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.EXPIRED

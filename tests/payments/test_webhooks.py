@@ -383,3 +383,9 @@ def test_one_payment_delivered_by_two_threads_at_once_is_paid_once(
     assert WebhookEvent.objects.count() == (1 if same_event else 2)
     assert_issued_once(permit, payment)
     assert payment.history.filter(status=Payment.Status.SUCCEEDED).count() == 1
+
+
+@pytest.mark.parametrize("body", [[], "x", 1, None], ids=["list", "string", "number", "null"])
+def test_signed_json_that_is_not_an_event_is_refused(db, body):
+    assert deliver(body).status_code == 400
+    assert not WebhookEvent.objects.exists()
