@@ -14,7 +14,7 @@ from portal.money import MoneyField, money
 from portal.selectors import city_profile
 
 
-def _what_invoices_are_for() -> list[str]:
+def what_invoices_are_for() -> list[str]:
     """The one-to-one relations through which a permit or license holds its invoice.
     Joining them lets each registered Payable build its link without a query per
     invoice, and without `payments` naming the apps above it."""
@@ -35,7 +35,7 @@ def invoices_due(user: User) -> QuerySet[Invoice]:
                 Sum("lines__amount"), Value(Decimal("0.00")), output_field=MoneyField()
             )
         )
-        .select_related(*_what_invoices_are_for())
+        .select_related(*what_invoices_are_for())
         .order_by("due_at", "pk")
     )
 

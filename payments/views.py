@@ -23,6 +23,7 @@ from payments.models import BuiltInCheckout, Invoice, Payment
 from payments.providers import provider_active, provider_of
 from payments.providers.base import CheckoutResult, Outcome, ProviderUnavailable
 from payments.registry import payable_of
+from payments.selectors import what_invoices_are_for
 from portal.links import absolute_url
 from portal.pdf import pdf_from_html
 from portal.selectors import city_profile
@@ -202,18 +203,9 @@ def payment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 # The receipt -----------------------------------------------------------------------------
 
 
-def _what_invoices_are_for() -> list[str]:
-    # The permit or license holding each invoice, joined so its link costs no query.
-    return [
-        relation.get_accessor_name()
-        for relation in Invoice._meta.related_objects
-        if relation.one_to_one
-    ]
-
-
 def _receipt_context(request: HttpRequest, pk: int) -> dict:
     """For the payer, and for whoever owes the fees it paid (the permit's applicant)."""
-    invoices = Invoice.objects.select_related(*_what_invoices_are_for()).prefetch_related("lines")
+    invoices = Invoice.objects.select_related(*what_invoices_are_for()).prefetch_related("lines")
     payment = (
         # A refund later does not take the receipt of the payment away.
         Payment.objects.filter(

@@ -25,9 +25,10 @@ from payments.providers.base import (
 logger = logging.getLogger(__name__)
 
 # A person waits on these calls, so no request to Stripe may take long; a timeout or
-# connection error is retried with the same idempotency key, then shown as "unavailable".
-TIMEOUT_SECONDS = 15
-NETWORK_RETRIES = 2
+# connection error is retried once with the same idempotency key, then shown as
+# "unavailable". Cancelling makes three calls: all of them fit in the web server's 60 s.
+TIMEOUT_SECONDS = 8
+NETWORK_RETRIES = 1
 # Stripe's shortest checkout is 30 minutes; a minute more so clocks a little apart agree.
 # Reconciliation settles or expires what is pending past 30 minutes by asking Stripe.
 CHECKOUT_LIFETIME = datetime.timedelta(minutes=31)
