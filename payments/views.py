@@ -185,14 +185,21 @@ def payment_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def payment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Where the person lands on leaving a checkout. Stripe sends them here by a plain
+    link (GET), which any site could also make a browser follow, so only the test
+    checkout's own form (POST, with its CSRF token) closes the checkout; one left open
+    lapses by itself within half an hour, or closes when a new one starts."""
     payment = _card_payment_of(request.user, pk)
     if not payment.is_final:
-        # Paid in another tab before the person pressed cancel? Then that is kept.
-        payment = services.payment_checkout_cancel(
-            payment=payment, provider=provider_of(payment.provider)
-        )
+        if request.method == "POST":
+            payment = services.payment_checkout_cancel(
+                payment=payment, provider=provider_of(payment.provider)
+            )
+        elif (result := _fetch(payment)) is not None:
+            # Paid in another tab before leaving? Then that is what is kept.
+            payment = _settle(payment, result)
     if payment.status == Payment.Status.SUCCEEDED:
         messages.info(request, _("This payment went through before it could be cancelled."))
         return redirect("payments:receipt", pk=payment.pk)

@@ -100,7 +100,7 @@ def test_a_declined_card_leaves_the_fees_due_with_a_clear_message(
     assert Payment.objects.get().status == Payment.Status.PENDING
     assert Invoice.objects.get(pk=heater.invoice_id).status == Invoice.Status.DUE
 
-    page.get_by_role("link", name="Cancel and go back").click()
+    page.get_by_role("button", name="Cancel and go back").click()
     expect(page).to_have_url(f"{live_server.url}/dashboard/#fees-due")
     expect(page.get_by_role("status")).to_contain_text(
         "Payment cancelled; nothing was charged; the fees are still due."

@@ -108,7 +108,7 @@ def test_a_homeowner_pays_the_water_heater_fees_and_gets_a_receipt(rosa, heater)
     assert page.count('inputmode="numeric"') == 3
     for label in ("Card number", "Expiry date (MM/YY)", "Security code (CVC)", "Name on card"):
         assert re.search(rf"<label[^>]*for=\"id_\w+\">{re.escape(label)}", page), label
-    assert f'href="http://testserver/payments/{payment.pk}/cancel/"' in page
+    assert f'action="http://testserver/payments/{payment.pk}/cancel/"' in page
 
     paid = rosa.post(checkout_url, card())
     assert paid.status_code == 302
@@ -276,10 +276,22 @@ def test_an_expiry_this_month_is_still_good(rosa, heater):
 # Cancelling and replacing ---------------------------------------------------------------
 
 
+def test_leaving_by_a_link_closes_nothing(rosa, heater):
+    """Any site can make a browser follow a link; only the checkout's own form closes it."""
+    payment, _checkout_url = start_checkout(rosa, heater.invoice)
+
+    response = rosa.get(f"/payments/{payment.pk}/cancel/")
+
+    assert response.url == "/dashboard/#fees-due"
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PENDING
+    assert BuiltInCheckout.objects.get(reference=payment.provider_reference).outcome == "pending"
+
+
 def test_cancel_closes_the_checkout_and_leaves_the_fees_due(rosa, heater):
     payment, checkout_url = start_checkout(rosa, heater.invoice)
 
-    response = rosa.get(f"/payments/{payment.pk}/cancel/")
+    response = rosa.post(f"/payments/{payment.pk}/cancel/")
 
     assert response.status_code == 302
     assert response.url == "/dashboard/#fees-due"
