@@ -10,6 +10,7 @@ from payments.models import Payment
 from payments.services import payment_record_counter
 from permits import services
 from permits.models import Permit
+from portal.selectors import city_localdate
 from tests.factories import UserFactory
 from tests.permits.support import SITE, permit_draft_complete, permit_submitted, png_upload
 
@@ -77,7 +78,7 @@ def test_the_page_shows_the_public_record(client, issued, contractor):
         "$12,000.00",
         "Coastline Roofing",
         f"State license number {contractor.username}",
-        date_format(issued.submitted_at.date()),
+        date_format(city_localdate(issued.submitted_at)),  # the city's day, not UTC's
         date_format(issued.issued_on),
         date_format(issued.expires_on),
     ):
