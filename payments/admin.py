@@ -18,40 +18,22 @@ from django.utils.translation import gettext_lazy as _
 from payments import services
 from payments.models import FeeLine, Invoice, Payment, Refund
 from payments.selectors import deposit_report
-from portal.admin import RevertGuardedHistoryAdmin
+from portal.admin import ReadOnlyAdminMixin, RevertGuardedHistoryAdmin
 from portal.money import money
 from portal.selectors import city_localdate
 
 
-class ReadOnlyHistoryAdmin(RevertGuardedHistoryAdmin):
-    """Rows only services write: nobody adds, changes or deletes them here."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+class ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, RevertGuardedHistoryAdmin):
+    """Rows only services write, with their history to read."""
 
 
-class FeeLineInline(admin.TabularInline):
+class FeeLineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = FeeLine
     fields = ("description", "amount", "reason")
     readonly_fields = fields
     extra = 0
     can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Invoice)
@@ -95,18 +77,12 @@ class FeeLineAdmin(ReadOnlyHistoryAdmin):
         return line.invoice.reference
 
 
-class RefundInline(admin.TabularInline):
+class RefundInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Refund
     fields = ("created_at", "amount", "reason", "created_by", "provider_reference")
     readonly_fields = fields
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class RefundForm(forms.Form):

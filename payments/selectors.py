@@ -1,7 +1,6 @@
 """Reads about invoices and payments that views, the dashboard and the admin share."""
 
 import datetime
-import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -57,7 +56,7 @@ class DepositLine:
 
 def deposit_report(day: datetime.date) -> list[DepositLine]:
     """What came in and went back on a day of the city's, by method; three queries."""
-    zone = zoneinfo.ZoneInfo(city_profile().city.time_zone)
+    zone = city_profile().zone
     start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
     end = start + datetime.timedelta(days=1)
     received = {

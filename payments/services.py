@@ -404,6 +404,18 @@ def payment_checkout_settle(*, provider_name: str, result: CheckoutResult) -> Pa
     return payment
 
 
+def _checkout_result(
+    provider: PaymentProvider, reference: str, *, close_if_open: bool
+) -> CheckoutResult:
+    """How the checkout stands at the provider; an open one, if asked, is closed first and
+    then asked about again, since it may have been paid between the two calls."""
+    result = provider.checkout_fetch(reference=reference)
+    if close_if_open and result.outcome == Outcome.PENDING:
+        provider.checkout_expire(reference=reference)
+        result = provider.checkout_fetch(reference=reference)
+    return result
+
+
 def payment_checkout_cancel(*, payment: Payment, provider: PaymentProvider) -> Payment:
     """The person came back without paying: close the checkout so it cannot be paid later.
     If it was paid after all, that is what is recorded; if the provider does not answer,
@@ -414,11 +426,7 @@ def payment_checkout_cancel(*, payment: Payment, provider: PaymentProvider) -> P
         )
         return Payment.objects.get(pk=payment.pk)
     try:
-        result = provider.checkout_fetch(reference=payment.provider_reference)
-        if result.outcome == Outcome.PENDING:
-            provider.checkout_expire(reference=payment.provider_reference)
-            # Asked again: it may have been paid between the two calls.
-            result = provider.checkout_fetch(reference=payment.provider_reference)
+        result = _checkout_result(provider, payment.provider_reference, close_if_open=True)
     except ProviderUnavailable:
         return payment
     return payment_checkout_settle(provider_name=payment.provider, result=result) or payment
@@ -482,12 +490,12 @@ ABANDONED_AFTER = datetime.timedelta(hours=24)
 def payment_reconcile(*, payment: Payment, now: datetime.datetime) -> Payment | None:
     """Ask the provider how a lingering checkout stands and settle it the usual way; one
     abandoned for a day is closed so its fees can be paid another way."""
-    provider = provider_of(payment.provider)
     try:
-        result = provider.checkout_fetch(reference=payment.provider_reference)
-        if result.outcome == Outcome.PENDING and payment.created_at <= now - ABANDONED_AFTER:
-            provider.checkout_expire(reference=payment.provider_reference)
-            result = provider.checkout_fetch(reference=payment.provider_reference)
+        result = _checkout_result(
+            provider_of(payment.provider),
+            payment.provider_reference,
+            close_if_open=payment.created_at <= now - ABANDONED_AFTER,
+        )
     except ProviderUnavailable:
         return None  # the next run asks again
     return payment_checkout_settle(provider_name=payment.provider, result=result)

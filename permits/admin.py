@@ -48,7 +48,7 @@ from permits.models import (
     RequiredDocument,
     number_compact,
 )
-from portal.admin import RevertGuardedHistoryAdmin
+from portal.admin import ReadOnlyAdminMixin, RevertGuardedHistoryAdmin
 
 Status = Permit.Status
 
@@ -272,8 +272,10 @@ def _staff_file(file, filename: str, content_type: str) -> FileResponse:
     return response
 
 
+# What the applicant entered is theirs, and the status moves only through services:
+# nothing here is a form field. `change_permit` is the right to review (the buttons).
 @admin.register(Permit)
-class PermitAdmin(RevertGuardedHistoryAdmin):
+class PermitAdmin(ReadOnlyAdminMixin, RevertGuardedHistoryAdmin):
     list_display = (
         "number_or_draft",
         "permit_type",
@@ -349,17 +351,6 @@ class PermitAdmin(RevertGuardedHistoryAdmin):
         ),
     )
     readonly_fields = ("details", "permit_pdf")
-
-    # What the applicant entered is theirs, and the status moves only through services:
-    # nothing here is a form field. `change_permit` is the right to review (the buttons).
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_review_permission(self, request) -> bool:
         return request.user.has_perm("permits.change_permit")

@@ -1,6 +1,6 @@
 from accounts.models import User
 from permits.models import Permit
-from permits.selectors import permits_of
+from permits.selectors import permit_drafts_of, permits_of
 
 DASHBOARD_PERMITS = 10
 Status = Permit.Status
@@ -17,6 +17,10 @@ STATUS_BADGES = {
 }
 
 
+def status_badge(status: str) -> str:
+    return STATUS_BADGES.get(status, "text-bg-secondary")
+
+
 def permits_dashboard_context(user: User) -> dict:
     """The person's drafts and their most recent permits, in two queries."""
     permits = permits_of(user).select_related("permit_type")
@@ -25,9 +29,9 @@ def permits_dashboard_context(user: User) -> dict:
     has_more = len(recent) > DASHBOARD_PERMITS
     recent = recent[:DASHBOARD_PERMITS]
     for permit in recent:
-        permit.status_badge = STATUS_BADGES.get(permit.status, "text-bg-secondary")
+        permit.status_badge = status_badge(permit.status)
     return {
-        "drafts": list(permits.filter(status=Status.DRAFT, applicant=user).order_by("-updated_at")),
+        "drafts": list(permit_drafts_of(user)),
         "permits": recent,
         "has_more": has_more,
     }

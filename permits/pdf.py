@@ -3,7 +3,6 @@
 import base64
 import io
 import logging
-import zoneinfo
 
 import segno
 from django.core.files.base import ContentFile
@@ -69,7 +68,7 @@ def permit_pdf_html(permit: Permit) -> str:
     invoice = permit.invoice
     paid_at = invoice.paid_at if invoice else None
     # Printed in the city's own zone whoever renders it: a request or a worker.
-    with timezone.override(zoneinfo.ZoneInfo(city.time_zone)):
+    with timezone.override(profile.zone):
         return render_to_string(
             "pdf/permit.html",
             {

@@ -147,6 +147,15 @@ def permits_of(user: User) -> QuerySet[Permit]:
     return Permit.objects.filter(Q(applicant=user) | Q(contractor=user))
 
 
+def permit_drafts_of(user: User) -> QuerySet[Permit]:
+    """The person's unfinished applications, the most recently saved first."""
+    return (
+        Permit.objects.filter(applicant=user, status=Permit.Status.DRAFT)
+        .select_related("permit_type")
+        .order_by("-updated_at")
+    )
+
+
 def permit_for_owner(user: User, pk: int) -> Permit | None:
     return (
         permits_of(user)

@@ -9,6 +9,19 @@ from simple_history.admin import SimpleHistoryAdmin
 from portal.models import City, Department, FaqCategory, FaqEntry
 
 
+class ReadOnlyAdminMixin:
+    """Rows only services write: nobody adds, changes or deletes them in the admin."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class RevertGuardedHistoryAdmin(SimpleHistoryAdmin):
     """History for staff who may view; reverting only for those who may change.
 

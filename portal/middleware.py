@@ -1,5 +1,3 @@
-import zoneinfo
-
 from django.http import JsonResponse
 from django.utils import timezone
 
@@ -39,7 +37,7 @@ class CityTimezoneMiddleware:
 
     def __call__(self, request):
         request.city_profile = city_profile()
-        timezone.activate(zoneinfo.ZoneInfo(request.city_profile.city.time_zone))
+        timezone.activate(request.city_profile.zone)
         try:
             return self.get_response(request)
         finally:

@@ -23,6 +23,10 @@ class CityProfile:
     departments: tuple[Department, ...]
 
     @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.city.time_zone)
+
+    @property
     def footer_departments(self) -> tuple[Department, ...]:
         return tuple(department for department in self.departments if department.in_footer)
 
@@ -80,4 +84,4 @@ def faq_categories_with_entries() -> list[FaqCategory]:
 def city_localdate(value: datetime.datetime | None = None) -> datetime.date:
     """The date where the city is, also in a Celery worker or beat, which run in the
     server's zone rather than the request's."""
-    return timezone.localdate(value, timezone=zoneinfo.ZoneInfo(city_profile().city.time_zone))
+    return timezone.localdate(value, timezone=city_profile().zone)

@@ -29,6 +29,7 @@ from permits.forms import (
 )
 from permits.models import FeeRule, Permit, PermitDocument, PermitType
 from permits.selectors import (
+    permit_drafts_of,
     permit_field_answers,
     permit_missing_by_step,
     permit_type_refusal,
@@ -70,14 +71,6 @@ def _fee_hint(permit_type: PermitType) -> FeeHint | None:
     return FeeHint(amount=amount, exact=exact)
 
 
-def _drafts_of(user: User):
-    return (
-        Permit.objects.filter(applicant=user, status=Permit.Status.DRAFT)
-        .select_related("permit_type")
-        .order_by("-updated_at")
-    )
-
-
 @login_required
 @require_GET
 def permit_apply(request: HttpRequest) -> HttpResponse:
@@ -94,7 +87,7 @@ def permit_apply(request: HttpRequest) -> HttpResponse:
         {
             "permit_categories": categories,
             "blockers": account_blockers(request.user),
-            "drafts": list(_drafts_of(request.user)),
+            "drafts": list(permit_drafts_of(request.user)),
         },
     )
 

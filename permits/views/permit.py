@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from permits import services
-from permits.dashboard import STATUS_BADGES
+from permits.dashboard import status_badge
 from permits.forms import CorrectionUploadForm, ResubmitForm, WithdrawForm
 from permits.models import Permit
 from permits.selectors import permit_field_answers, permit_for_owner, permits_of
@@ -90,7 +90,7 @@ def _detail_page(
         {
             "permit": permit,
             "is_applicant": is_applicant,
-            "status_badge": STATUS_BADGES.get(permit.status, "text-bg-secondary"),
+            "status_badge": status_badge(permit.status),
             "status_meaning": STATUS_MEANINGS.get(permit.status, ""),
             "details": permit_field_answers(permit),
             "current_documents": [doc for doc in documents if doc.replaced_by_id is None],
@@ -246,5 +246,5 @@ def permit_list_mine(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(permits, MY_PERMITS_PER_PAGE).get_page(request.GET.get("page"))
     for permit in page:
-        permit.status_badge = STATUS_BADGES.get(permit.status, "text-bg-secondary")
+        permit.status_badge = status_badge(permit.status)
     return render(request, "permits/mine.html", {"page": page})

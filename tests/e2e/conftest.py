@@ -1,6 +1,7 @@
 """A real Chromium (Debian's) driven by Playwright against pytest-django's live server."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,13 @@ def phone_page(browser):
 @pytest.fixture(scope="session")
 def axe():
     return Axe()
+
+
+def labelled(scope, label: str):
+    """The control a label names, whole, so "Password" is not "Password (again)"; a
+    required field's label ends in "*" and, for screen readers, "(required)"."""
+    name = re.compile(rf"^{re.escape(label)}(\s*\*)?(\s*\(required\))?$")
+    return scope.get_by_label(name)
 
 
 def assert_accessible(axe: Axe, page) -> None:

@@ -8,7 +8,7 @@ from django.contrib.auth.hashers import check_password
 from playwright.sync_api import expect
 
 from accounts.models import ContractorProfile, User
-from tests.e2e.conftest import PHONE, assert_accessible
+from tests.e2e.conftest import PHONE, assert_accessible, labelled
 from tests.factories import ContractorFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -37,10 +37,8 @@ PUBLIC_OPTIONAL = ["Address line 2"]
 
 
 def field(page, label: str):
-    """The control a label names, whole, so "Password" is not "Password (again)"; a
-    required field's label ends in "*" and, for screen readers, "(required)"."""
-    name = re.compile(rf"^{re.escape(label)}(\s*\*)?(\s*\(required\))?$")
-    return page.locator("form.account-form").get_by_label(name)
+    """The control a label names in the account form."""
+    return labelled(page.locator("form.account-form"), label)
 
 
 def classification(code: str, name: str) -> re.Pattern:

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from payments.models import Invoice, Payment
 from permits.models import Permit
 from portal.selectors import city_localdate
-from tests.e2e.conftest import PHONE, assert_accessible
+from tests.e2e.conftest import PHONE, assert_accessible, labelled
 from tests.permits.support import PDF_BYTES
 
 pytestmark = pytest.mark.e2e
@@ -29,13 +29,6 @@ FEE_LINES = [
     ("Technology fee", "$12.00"),
     ("Water heater", "$85.00"),
 ]
-
-
-def labelled(scope, label: str):
-    """The control a label names, whole; a required field's label ends in "*" and, for
-    screen readers, "(required)"."""
-    name = re.compile(rf"^{re.escape(label)}(\s*\*)?(\s*\(required\))?$")
-    return scope.get_by_label(name)
 
 
 def group(scope, legend: str):
