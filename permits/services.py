@@ -42,7 +42,7 @@ from permits.selectors import (
     permit_type_refusal,
 )
 from permits.uploads import UploadRejected, upload_content_type
-from portal.email import email_send
+from portal.email import EmailAttachment, email_send
 from portal.links import absolute_url
 from portal.selectors import city_localdate
 
@@ -106,13 +106,20 @@ def _recipients(permit: Permit) -> list[str]:
     return [address for address in dict.fromkeys(addresses) if address]
 
 
-def _email_each(permit: Permit, template_prefix: str, **context) -> None:
+def permit_email_each(
+    permit: Permit,
+    template_prefix: str,
+    *,
+    attachments: tuple[EmailAttachment, ...] = (),
+    **context,
+) -> None:
     """One message per person: a homeowner and the contractor they named do not learn
     each other's address from us."""
     for recipient in _recipients(permit):
         email_send(
             template_prefix=template_prefix,
             to=[recipient],
+            attachments=attachments,
             context={
                 "permit": permit,
                 "permit_url": absolute_url(reverse("permits:detail", args=[permit.pk])),
@@ -122,7 +129,7 @@ def _email_each(permit: Permit, template_prefix: str, **context) -> None:
 
 
 def _notify(permit: Permit, event: PermitEvent) -> None:
-    _email_each(permit, "email/permit_status", event=event)
+    permit_email_each(permit, "email/permit_status", event=event)
 
 
 def _transition(
@@ -529,6 +536,35 @@ def permit_issue(*, permit: Permit) -> Permit:
     return permit
 
 
+def permit_final_refusal(permit: Permit, inspected_on: datetime.date) -> str:
+    """Why a final inspection passed on that day can't final the permit; empty when it
+    can. A permit that expired overnight is still finaled by an inspection made while it
+    was valid and entered the next morning."""
+    if permit.status == Permit.Status.ISSUED or (
+        permit.status == Permit.Status.EXPIRED
+        and permit.expires_on is not None
+        and inspected_on <= permit.expires_on
+    ):
+        return ""
+    return _("The permit is “%(status)s”, so a passed final can't final it.") % {
+        "status": permit.get_status_display()
+    }
+
+
+@transaction.atomic
+def permit_final(
+    *, permit: Permit, actor: User | None, on: datetime.date, notify: bool = True
+) -> Permit:
+    """The final inspection passed: the work is done and the permit is closed. The
+    inspection's result message may tell the applicant instead (`notify=False`)."""
+    permit = _locked(permit)
+    refusal = permit_final_refusal(permit, on)
+    if refusal:
+        raise PermitError(refusal)
+    permit.finaled_on = on
+    return _transition(permit, Permit.Status.FINALED, actor, "", "finaled_on", notify=notify)
+
+
 @transaction.atomic
 def permit_expire(*, permit: Permit, today: datetime.date) -> Permit | None:
     """Expire an issued permit past its date; None when another run got there first."""
@@ -555,7 +591,7 @@ def permit_expiry_warn(*, permit: Permit, today: datetime.date) -> bool:
         return False
     permit.expiry_warning_sent_on = today
     permit.save(update_fields=["expiry_warning_sent_on"])
-    _email_each(permit, "email/permit_expiring")
+    permit_email_each(permit, "email/permit_expiring")
     return True
 
 

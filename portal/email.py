@@ -5,12 +5,23 @@ Rendering happens in the request, where the context objects live; the task only 
 strings, so a retry sends exactly the message the request rendered.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
 from portal.selectors import city_profile
+
+
+@dataclass(frozen=True)
+class EmailAttachment:
+    """A small text file sent with a message, such as a calendar invitation."""
+
+    filename: str
+    content: str
+    mimetype: str
 
 
 def email_render(*, template_prefix: str, to: list[str], context: dict) -> EmailMultiAlternatives:
@@ -27,7 +38,13 @@ def email_render(*, template_prefix: str, to: list[str], context: dict) -> Email
     return message
 
 
-def email_send(*, template_prefix: str, to: list[str], context: dict) -> None:
+def email_send(
+    *,
+    template_prefix: str,
+    to: list[str],
+    context: dict,
+    attachments: tuple[EmailAttachment, ...] = (),
+) -> None:
     """Render now and hand the message to the mail task once the transaction commits."""
     from portal.tasks import email_deliver
 
@@ -41,4 +58,8 @@ def email_send(*, template_prefix: str, to: list[str], context: dict) -> None:
         html=html,
         from_email=message.from_email,
         to=list(message.to),
+        attachments=[
+            [attachment.filename, attachment.content, attachment.mimetype]
+            for attachment in attachments
+        ],
     )

@@ -24,9 +24,20 @@ def sessions_clear_expired() -> None:
     retry_backoff_max=1800,
     max_retries=8,
 )
-def email_deliver(*, subject: str, body: str, html: str, from_email: str, to: list[str]) -> None:
-    """Send one rendered message; a mail server that is down is retried with backoff."""
+def email_deliver(
+    *,
+    subject: str,
+    body: str,
+    html: str,
+    from_email: str,
+    to: list[str],
+    attachments: tuple[list[str], ...] = (),
+) -> None:
+    """Send one rendered message; a mail server that is down is retried with backoff.
+    Attachments are [filename, text, mimetype] lists, as they travel through the broker."""
     message = EmailMultiAlternatives(subject, body, from_email, to)
     if html:
         message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     message.send()
