@@ -12,6 +12,7 @@ urlpatterns = [
     path("help/", views.help_page, name="help"),
     path("permits/", include("permits.urls")),
     path("payments/", include("payments.urls")),
+    path("inspections/", include("inspections.urls")),
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

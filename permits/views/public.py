@@ -7,12 +7,9 @@ from django.views.decorators.http import require_GET
 
 from permits import selectors
 from permits.forms import PermitSearchForm
-from permits.hooks import inspections_needed
-from permits.models import Permit
+from permits.hooks import PUBLIC_PAGE, permit_sections
 
 RESULTS_PER_PAGE = 25
-# Inspections will not happen on these, so listing the ones required would mislead.
-NO_INSPECTIONS = (Permit.Status.DENIED, Permit.Status.WITHDRAWN)
 
 
 @require_GET
@@ -48,9 +45,7 @@ def permit_public(request, number: str):
         "permits/public.html",
         {
             "permit": permit,
-            "inspections": []
-            if permit.status in NO_INSPECTIONS
-            else inspections_needed(permit.permit_type),
+            "sections": permit_sections(PUBLIC_PAGE, permit, user),
             "is_own": user.is_authenticated
             and user.pk in (permit.applicant_id, permit.contractor_id),
         },
