@@ -26,8 +26,10 @@ from django.views.decorators.http import require_POST
 from inspections import services
 from inspections.admin_forms import (
     DailyListForm,
+    InspectionTypeForm,
     InspectorAssignForm,
     ResultForm,
+    StaffCancelForm,
     inspectors,
     is_inspector,
     person_name,
@@ -50,6 +52,7 @@ from portal.selectors import city_localdate, city_profile
 
 @admin.register(InspectionType)
 class InspectionTypeAdmin(admin.ModelAdmin):
+    form = InspectionTypeForm
     list_display = ("permit_type", "order", "code", "name", "is_final")
     list_display_links = ("code", "name")
     list_filter = ("permit_type", "is_final")
@@ -151,7 +154,8 @@ class InspectorFilter(admin.SimpleListFilter):
             return queryset.filter(inspector=request.user)
         if value == "none":
             return queryset.filter(inspector=None)
-        if value and value.isascii() and value.isdigit():
+        # Only an inspector's id: a number beyond any id would overflow SQLite's integers.
+        if value in {str(user.pk) for user in inspectors()}:
             return queryset.filter(inspector_id=int(value))
         return queryset
 
@@ -343,6 +347,7 @@ class InspectionAdmin(RevertGuardedHistoryAdmin):
         if inspection is not None:
             extra_context = {
                 "can_record": inspection.is_scheduled and self.has_record_permission(request),
+                "can_cancel": inspection.is_scheduled and self.has_change_permission(request),
                 "daily_url": _daily_url(inspection.scheduled_for),
                 **(extra_context or {}),
             }
@@ -423,6 +428,11 @@ class InspectionAdmin(RevertGuardedHistoryAdmin):
                 name="inspections_inspection_record_result",
             ),
             path(
+                "<int:inspection_id>/cancel/",
+                view(self.cancel_view),
+                name="inspections_inspection_cancel",
+            ),
+            path(
                 "<int:inspection_id>/assign-to-me/",
                 view(require_POST(self.assign_to_me_view)),
                 name="inspections_inspection_assign_to_me",
@@ -496,6 +506,50 @@ class InspectionAdmin(RevertGuardedHistoryAdmin):
             },
         )
 
+    def cancel_view(self, request, inspection_id: int):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        inspection = self._inspection(inspection_id)
+        if not inspection.is_scheduled:
+            self.message_user(
+                request,
+                gettext("This inspection is %(status)s; only a scheduled one can be cancelled.")
+                % {"status": inspection.get_status_display().lower()},
+                messages.ERROR,
+            )
+            return self._back(request, inspection)
+        form = StaffCancelForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.inspection_cancel_by_staff(
+                    inspection=inspection, actor=request.user, note=form.cleaned_data["note"]
+                )
+            except services.InspectionError as error:
+                form.add_error("note" if error.field == "note" else None, str(error))
+            else:
+                self.message_user(
+                    request,
+                    gettext(
+                        "Cancelled %(inspection)s; the applicant and any contractor are emailed."
+                    )
+                    % {"inspection": inspection},
+                    messages.SUCCESS,
+                )
+                return self._back(request, inspection)
+        return TemplateResponse(
+            request,
+            "admin/inspections/inspection/cancel.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": inspection,
+                "title": gettext("Cancel %(inspection)s") % {"inspection": inspection},
+                "form": form,
+                "next_url": _safe_next(request),
+                "window_times": scheduling_rules().window_times(inspection.window),
+            },
+        )
+
     def assign_to_me_view(self, request, inspection_id: int):
         if not self.has_assign_permission(request):
             raise PermissionDenied
@@ -531,6 +585,7 @@ class InspectionAdmin(RevertGuardedHistoryAdmin):
             "form": form,
             "can_record": self.has_record_permission(request),
             "can_assign": self.has_assign_permission(request),
+            "can_cancel": self.has_change_permission(request),
             "here": request.get_full_path(),
         }
         if form.is_valid():

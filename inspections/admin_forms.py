@@ -9,7 +9,60 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from inspections.models import INSPECTOR_GROUP, Inspection
+from inspections.models import INSPECTOR_GROUP, Inspection, InspectionType
+from portal.selectors import city_localdate
+
+# How far from today the daily list goes: enough for any record, short of the calendar's end.
+DAILY_LIST_YEARS = 50
+
+
+class InspectionTypeForm(forms.ModelForm):
+    """An inspection type whose "must pass first" are earlier inspections of the same
+    permit type: one of another type, itself or a loop could never be booked."""
+
+    class Meta:
+        model = InspectionType
+        fields = ("permit_type", "name", "code", "order", "is_final", "requires")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "requires" in self.fields:
+            self.fields["requires"].queryset = InspectionType.objects.filter(
+                permit_type_id=self.instance.permit_type_id
+            ).exclude(pk=self.instance.pk)
+
+    def clean(self):
+        cleaned = super().clean()
+        permit_type, requires = cleaned.get("permit_type"), cleaned.get("requires")
+        if permit_type is None or not requires:
+            return cleaned
+        if any(required.permit_type_id != permit_type.pk for required in requires):
+            self.add_error("requires", _("Choose only inspections of the same permit type."))
+        elif self.instance.pk and self._leads_back(requires):
+            self.add_error(
+                "requires",
+                _(
+                    "These would wait for this inspection to pass first, so none of them "
+                    "could ever be booked."
+                ),
+            )
+        return cleaned
+
+    def _leads_back(self, requires) -> bool:
+        """Whether following "must pass first" from `requires` reaches this type."""
+        seen, waiting = set(), [required.pk for required in requires]
+        while waiting:
+            pk = waiting.pop()
+            if pk == self.instance.pk:
+                return True
+            if pk not in seen:
+                seen.add(pk)
+                waiting.extend(
+                    InspectionType.requires.through.objects.filter(
+                        from_inspectiontype_id=pk
+                    ).values_list("to_inspectiontype_id", flat=True)
+                )
+        return False
 
 
 def inspectors() -> QuerySet[User]:
@@ -55,6 +108,16 @@ class InspectorAssignForm(forms.ModelForm):
                 Q(pk__in=inspectors().values("pk")) | Q(pk=self.instance.inspector_id)
             ).order_by("last_name", "first_name", "username")
             field.empty_label = _("Unassigned")
+
+
+class StaffCancelForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why the city cancels it"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent to the applicant and the contractor, e.g. “Called in at 4 PM”."),
+        error_messages={"required": _("Say why, for the applicant and the contractor.")},
+    )
 
 
 class ResultForm(forms.Form):
@@ -121,6 +184,14 @@ class DailyListForm(forms.Form):
 
     date = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     inspector = forms.ChoiceField(label=_("Inspector"), required=False)
+
+    def clean_date(self) -> datetime.date:
+        day = self.cleaned_data["date"]
+        if abs(day.year - city_localdate().year) > DAILY_LIST_YEARS:
+            raise forms.ValidationError(
+                _("Choose a day within %(years)s years of today.") % {"years": DAILY_LIST_YEARS}
+            )
+        return day
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -122,7 +122,7 @@ class BookingForm(forms.Form):
             Option(
                 id=f"{self['scheduled_for'].auto_id}_{index}",
                 value=day.date.isoformat(),
-                label=date_format(day.date, "l, F j"),
+                label=date_format(day.date, _("l, F j")),
                 checked=day.date.isoformat() == chosen,
                 note=_places_note(day),
             )

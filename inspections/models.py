@@ -221,6 +221,11 @@ class Inspection(models.Model):
         verbose_name=_("result recorded by"),
     )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancellation_note = models.TextField(
+        _("the city's reason for cancelling"),
+        blank=True,
+        help_text=_("Given when staff cancel; shown to the applicant and contractor."),
+    )
     rescheduled_as = models.OneToOneField(
         "self",
         on_delete=models.SET_NULL,

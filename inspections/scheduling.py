@@ -33,15 +33,17 @@ class InspectionCalendar:
         return self.rules.inspects_on_weekday(day.weekday()) and day not in self.holidays
 
     def inspection_day_after(self, day: datetime.date) -> datetime.date | None:
-        for offset in range(1, SEARCH_LIMIT_DAYS):
-            candidate = day + datetime.timedelta(days=offset)
-            if self.is_inspection_day(candidate):
-                return candidate
-        return None
+        return self._inspection_day_from(day, step=1)
 
     def inspection_day_before(self, day: datetime.date) -> datetime.date | None:
+        return self._inspection_day_from(day, step=-1)
+
+    def _inspection_day_from(self, day: datetime.date, *, step: int) -> datetime.date | None:
         for offset in range(1, SEARCH_LIMIT_DAYS):
-            candidate = day - datetime.timedelta(days=offset)
+            try:
+                candidate = day + datetime.timedelta(days=offset * step)
+            except OverflowError:  # past the calendar's first or last day
+                return None
             if self.is_inspection_day(candidate):
                 return candidate
         return None
@@ -58,7 +60,7 @@ class InspectionCalendar:
 
     def earliest(self, now: datetime.datetime) -> datetime.date | None:
         day = self.inspection_day_after(self.today(now))
-        while day is not None and now >= self.deadline(day):
+        while day is not None and not self.is_open_for_changes(day, now):
             day = self.inspection_day_after(day)
         return day
 

@@ -8,6 +8,7 @@ and the contractor (one message each) with the inspection as a calendar event.
 
 import datetime
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from inspections.calendar import calendar_of
 from inspections.models import (
+    INSPECTOR_GROUP,
     CalendarFeed,
     Inspection,
     InspectionType,
@@ -77,8 +79,12 @@ def _is_on_permit(permit: Permit, user: User) -> bool:
 
 
 def _permit_checked(permit: Permit, user: User, calendar: InspectionCalendar, now) -> Permit:
-    permit = Permit.objects.select_related("permit_type", "applicant", "contractor").get(
-        pk=permit.pk
+    """The permit, locked until the booking commits: a final passed or an expiry at the
+    same moment waits, rather than leave a booking on a closed permit."""
+    permit = (
+        Permit.objects.select_for_update(of=("self",))
+        .select_related("permit_type", "applicant", "contractor")
+        .get(pk=permit.pk)
     )
     if not _is_on_permit(permit, user):
         raise InspectionError(_("Only the permit's applicant or contractor can book it."))
@@ -121,7 +127,10 @@ def _day_checked(
 def _booking_details(booking: Booking) -> dict[str, str]:
     """The contact details, checked here too: the admin or a script may book without
     the public form."""
-    name = " ".join(booking.contact_name.split())
+    # Invisible format characters (zero-width spaces) are not a name.
+    name = " ".join(
+        "".join(c for c in booking.contact_name if unicodedata.category(c) != "Cf").split()
+    )
     max_name = Inspection._meta.get_field("contact_name").max_length
     if not name or len(name) > max_name:
         raise InspectionError(
@@ -264,7 +273,7 @@ def _cancel(inspection: Inspection, user: User, now: datetime.datetime) -> None:
     inspection.status = Inspection.Status.CANCELLED
     inspection.cancelled_at = now
     _history_user(inspection, user)
-    inspection.save(update_fields=["status", "cancelled_at"])
+    inspection.save(update_fields=["status", "cancelled_at", "cancellation_note"])
 
 
 @transaction.atomic
@@ -276,6 +285,29 @@ def inspection_cancel(
     inspection = _change_checked(inspection, user, calendar, now)
     _cancel(inspection, user, now)
     _notify(inspection, "cancelled", calendar.rules, calendar=[inspection])
+    return inspection
+
+
+@transaction.atomic
+def inspection_cancel_by_staff(
+    *, inspection: Inspection, actor: User, note: str, now: datetime.datetime | None = None
+) -> Inspection:
+    """The city cancels a booking, at any time before its result: after a call past the
+    cut-off, for weather, or for a day that came and went without the visit. The
+    applicant and contractor are told why, and may book it again."""
+    now = now or timezone.now()
+    inspection = Inspection.objects.select_for_update(of=("self",)).get(pk=inspection.pk)
+    if not inspection.is_scheduled:
+        raise InspectionError(
+            _("This inspection is %(status)s; only a scheduled inspection can be cancelled.")
+            % {"status": inspection.get_status_display().lower()}
+        )
+    note = note.strip()
+    if not note:
+        raise InspectionError(_("Say why, for the applicant and the contractor."), field="note")
+    inspection.cancellation_note = note
+    _cancel(inspection, actor, now)
+    _notify(inspection, "cancelled", scheduling_rules(), calendar=[inspection])
     return inspection
 
 
@@ -319,6 +351,15 @@ def inspector_assign(*, inspection: Inspection, inspector: User | None, actor: U
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     if not inspection.is_scheduled:
         raise InspectionError(_("Only a scheduled inspection can be assigned."))
+    if inspector is not None and not (
+        inspector.is_active
+        and inspector.is_staff
+        and inspector.groups.filter(name=INSPECTOR_GROUP).exists()
+    ):
+        raise InspectionError(
+            _("Only an active staff member of the Inspector group can be assigned."),
+            field="inspector",
+        )
     inspection.inspector = inspector
     _history_user(inspection, actor)
     inspection.save(update_fields=["inspector"])

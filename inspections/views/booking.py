@@ -93,7 +93,7 @@ def _with_phone_link(message: str, line: Department | None) -> str | SafeString:
 def _booked_words(inspection: Inspection, calendar: InspectionCalendar) -> dict[str, str]:
     return {
         "type": inspection.inspection_type.name,
-        "day": date_format(inspection.scheduled_for, "l, F j"),
+        "day": date_format(inspection.scheduled_for, _("l, F j")),
         "window": window_label(inspection.window, calendar.rules),
         "confirmation": inspection.confirmation_number,
     }

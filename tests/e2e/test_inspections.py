@@ -102,7 +102,7 @@ def book_sheathing(page, axe) -> tuple[str, str]:
     return inspection.confirmation_number, day_label
 
 
-def inspector_records_a_pass(browser, live_server, inspector, inspection) -> None:
+def inspector_records_a_pass(browser, live_server, axe, inspector, inspection) -> None:
     """The inspector opens the day's list in the admin, takes the inspection and records
     the pass with a comment."""
     context = browser.new_context()
@@ -116,11 +116,13 @@ def inspector_records_a_pass(browser, live_server, inspector, inspection) -> Non
     expect(page.get_by_role("link", name="424-555-0199")).to_have_attribute(
         "href", re.compile(r"^tel:")
     )
+    assert_accessible(axe, page)
 
     number = inspection.confirmation_number
     page.get_by_role("button", name=f"Assign to me {number}").click()
     expect(page.locator("#content-main")).to_contain_text("Dana Reyes")
     page.get_by_role("link", name=f"Record result {number}").click()
+    assert_accessible(axe, page)
     page.get_by_label("Passed").check()
     page.get_by_label("Comments").fill("Nailing pattern per plan; 8d ring shank at 6 in.")
     page.get_by_role("button", name="Record result").click()
@@ -150,7 +152,7 @@ def test_a_contractor_books_and_cancels_and_the_inspector_records_a_pass(
     confirmation, _day = book_sheathing(page, axe)
     inspection = Inspection.objects.get(confirmation_number=confirmation)
 
-    inspector_records_a_pass(browser, live_server, inspector, inspection)
+    inspector_records_a_pass(browser, live_server, axe, inspector, inspection)
 
     page.goto(f"{live_server.url}/permits/{reroof.number}/")
     public = page.locator("main")

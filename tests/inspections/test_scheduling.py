@@ -360,3 +360,10 @@ def test_the_rules_row_is_made_with_the_defaults_when_missing(db):
     assert [rules.inspects_on_weekday(day) for day in range(7)] == [True] * 5 + [False] * 2
     assert scheduling_rules().pk == rules.pk
     assert SchedulingRules.objects.count() == 1
+
+
+def test_the_calendar_s_first_and_last_days_have_no_inspection_day_beyond_them():
+    calendar = calendar_with()
+    assert calendar.inspection_day_after(datetime.date.max) is None
+    assert calendar.inspection_day_before(datetime.date.min) is None
+    assert calendar.deadline(datetime.date.min) is None

@@ -724,6 +724,23 @@ def test_an_inspector_is_assigned_to_a_scheduled_inspection_only(reroof, inspect
     )
 
 
+def test_only_an_active_inspector_can_be_assigned(reroof, inspector, clerk):
+    inspection = book(reroof)
+    refused(
+        lambda: services.inspector_assign(inspection=inspection, inspector=clerk, actor=clerk),
+        "Only an active staff member of the Inspector group can be assigned.",
+        field="inspector",
+    )
+    inspector.is_active = False
+    inspector.save()
+    refused(
+        lambda: services.inspector_assign(inspection=inspection, inspector=inspector, actor=clerk),
+        "Only an active staff member of the Inspector group can be assigned.",
+        field="inspector",
+    )
+    assert Inspection.objects.get(pk=inspection.pk).inspector is None
+
+
 # History.
 
 
