@@ -574,7 +574,7 @@ class InspectionAdmin(RevertGuardedHistoryAdmin):
             raise PermissionDenied
         form = DailyListForm(
             {
-                "date": request.GET.get("date") or city_localdate().isoformat(),
+                "date": request.GET.get("date") or _working_day().isoformat(),
                 "inspector": request.GET.get("inspector", DailyListForm.ALL),
             }
         )
@@ -642,6 +642,16 @@ def _safe_next(request) -> str:
     ):
         return next_url
     return ""
+
+
+def _working_day() -> datetime.date:
+    """Today, or on a day the city does not inspect, the next day it does: the list an
+    inspector opens on a Sunday evening is Monday's."""
+    today = city_localdate()
+    calendar = inspection_calendar()
+    if calendar.is_inspection_day(today):
+        return today
+    return calendar.inspection_day_after(today) or today
 
 
 def _recorded_message(inspection: Inspection) -> str:

@@ -132,7 +132,7 @@ def inspection_request(request: HttpRequest, permit_pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _(
-                    "%(type)s inspection booked for %(day)s, %(window)s. Your confirmation "
+                    "%(type)s inspection booked for %(day)s (%(window)s). Your confirmation "
                     "number is %(confirmation)s; it is on its way by email, with a calendar file."
                 )
                 % _booked_words(inspection, calendar),
@@ -250,7 +250,7 @@ def inspection_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _(
-                    "%(type)s inspection moved to %(day)s, %(window)s. Your new confirmation "
+                    "%(type)s inspection moved to %(day)s (%(window)s). Your new confirmation "
                     "number is %(confirmation)s; the old one, %(old)s, is cancelled."
                 )
                 % {**_booked_words(moved, calendar), "old": inspection.confirmation_number},

@@ -309,3 +309,13 @@ def test_the_list_takes_the_same_queries_however_many_inspections(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = as_inspector.get(DAILY, query)
     assert response.context["count"] == 6
+
+
+def test_on_a_day_without_inspections_the_list_opens_on_the_next_inspection_day(
+    as_inspector, demo_city, time_machine
+):
+    # Sunday evening, and the Thursday of Thanksgiving (the Friday after is a holiday too).
+    time_machine.move_to(at(datetime.date(2026, 11, 22), 19), tick=False)
+    assert as_inspector.get(DAILY).context["day"] == datetime.date(2026, 11, 23)
+    time_machine.move_to(at(datetime.date(2026, 11, 26), 7), tick=False)
+    assert as_inspector.get(DAILY).context["day"] == datetime.date(2026, 11, 30)
