@@ -23,8 +23,12 @@ run: migrate
 	$(BIN)/python manage.py load_demo_city
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# In parallel, a worker a core, at most four: each takes two of Redis' 16 databases
+# (tests/conftest.py). Work stealing keeps pytest-django's order within each worker, so
+# the transactional tests, which empty every table, still come after the other database
+# tests; by-file distribution (loadfile, loadscope) would interleave them.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --numprocesses=auto --maxprocesses=4 --dist=worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

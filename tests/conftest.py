@@ -2,6 +2,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -32,6 +33,30 @@ SERVICE_VARIABLES = (
     "RECAPTCHA_PUBLIC_KEY",
     "RECAPTCHA_PRIVATE_KEY",
 )
+
+# A worker's own Redis databases: its broker's and, one up, its cache's.
+REDIS_DATABASES_PER_WORKER = 2
+
+
+def worker_redis_url(url: str, worker_number: int) -> str:
+    """`url` moved up past the run's own Redis databases and the workers' before this one."""
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or "0")
+    database += REDIS_DATABASES_PER_WORKER * (worker_number + 1)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config, specs):
+    """Each xdist worker gets Redis databases of its own: on shared ones a worker's
+    cache.clear() (FLUSHDB) would empty the other's cache, and its Celery worker would
+    take the other's tasks. The controller puts the URLs in each worker's environment,
+    so the worker's settings read them; a conftest in the worker would come too late,
+    after pytest-django has loaded the settings."""
+    for worker_number, spec in enumerate(specs):
+        for variable in ("REDIS_URL", "CACHE_URL"):
+            if os.environ.get(variable):
+                spec.env[variable] = worker_redis_url(os.environ[variable], worker_number)
 
 
 @pytest.fixture(autouse=True)
@@ -157,5 +182,6 @@ def pytest_sessionfinish(session, exitstatus):
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if skipped:
+        reporter.ensure_newline()
         reporter.write_line(f"CI runs every test, but {len(skipped)} were skipped.", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
