@@ -182,6 +182,5 @@ def pytest_sessionfinish(session, exitstatus):
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if skipped:
-        reporter.ensure_newline()
         reporter.write_line(f"CI runs every test, but {len(skipped)} were skipped.", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
