@@ -7,7 +7,6 @@ staff assign an inspector and record a result, and nothing else on an inspection
 form field."""
 
 import datetime
-from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
@@ -18,7 +17,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -46,7 +44,8 @@ from inspections.scheduling import inspection_calendar, scheduling_rules
 from inspections.selectors import daily_inspections
 from permits.models import number_compact
 from permits.services import PermitError
-from portal.admin import RevertGuardedHistoryAdmin
+from portal.admin import BulkChangeAdminMixin, RevertGuardedHistoryAdmin
+from portal.links import own_site_url
 from portal.selectors import city_localdate, city_profile
 
 
@@ -201,7 +200,7 @@ READ_ONLY_FIELDS = (
 
 
 @admin.register(Inspection)
-class InspectionAdmin(RevertGuardedHistoryAdmin):
+class InspectionAdmin(BulkChangeAdminMixin, RevertGuardedHistoryAdmin):
     form = InspectorAssignForm
     list_display = (
         "scheduled_for",
@@ -374,33 +373,9 @@ class InspectionAdmin(RevertGuardedHistoryAdmin):
 
     # Assigning ------------------------------------------------------------------------
 
-    def _each(
-        self,
-        request,
-        inspections,
-        change: Callable[[Inspection], Inspection],
-        done: Callable[[int], str],
-    ) -> None:
-        """Apply `change` to each inspection, reporting each refusal by its number."""
-        changed = 0
-        for inspection in inspections:
-            try:
-                change(inspection)
-            except services.InspectionError as error:
-                self.message_user(
-                    request,
-                    gettext("%(inspection)s: %(error)s")
-                    % {"inspection": inspection.confirmation_number, "error": error},
-                    messages.ERROR,
-                )
-            else:
-                changed += 1
-        if changed:
-            self.message_user(request, done(changed), messages.SUCCESS)
-
     @admin.action(description=_("Assign to me"), permissions=["assign"])
     def assign_to_me(self, request, queryset):
-        self._each(
+        self.apply_each(
             request,
             queryset,
             lambda inspection: services.inspector_assign(
@@ -414,6 +389,8 @@ class InspectionAdmin(RevertGuardedHistoryAdmin):
                 )
                 % {"count": count}
             ),
+            refused=services.InspectionError,
+            label=lambda inspection: inspection.confirmation_number,
         )
 
     # The custom pages -----------------------------------------------------------------
@@ -636,12 +613,7 @@ def _daily_url(day: datetime.date, inspector: str = "") -> str:
 
 
 def _safe_next(request) -> str:
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return ""
+    return own_site_url(request, request.POST.get("next") or request.GET.get("next") or "")
 
 
 def _working_day() -> datetime.date:

@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -24,7 +23,7 @@ from payments.providers import provider_active, provider_of
 from payments.providers.base import CheckoutResult, Outcome, ProviderUnavailable
 from payments.registry import payable_of
 from payments.selectors import what_invoices_are_for
-from portal.links import absolute_url
+from portal.links import absolute_url, own_site_url
 from portal.pdf import pdf_from_html
 from portal.selectors import city_profile
 
@@ -43,11 +42,7 @@ def _fees_url() -> str:
 
 def _back(request: HttpRequest, next_url: str) -> HttpResponse:
     """To the page the person paid from, when it is one of ours; else the dashboard."""
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(next_url)
-    return redirect(_fees_url())
+    return redirect(own_site_url(request, next_url) or _fees_url())
 
 
 def _card_payment_of(user, pk: int) -> Payment:

@@ -48,7 +48,7 @@ from permits.models import (
     RequiredDocument,
     number_compact,
 )
-from portal.admin import ReadOnlyAdminMixin, RevertGuardedHistoryAdmin
+from portal.admin import BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistoryAdmin
 
 Status = Permit.Status
 
@@ -275,7 +275,7 @@ def _staff_file(file, filename: str, content_type: str) -> FileResponse:
 # What the applicant entered is theirs, and the status moves only through services:
 # nothing here is a form field. `change_permit` is the right to review (the buttons).
 @admin.register(Permit)
-class PermitAdmin(ReadOnlyAdminMixin, RevertGuardedHistoryAdmin):
+class PermitAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistoryAdmin):
     list_display = (
         "number_or_draft",
         "permit_type",
@@ -444,32 +444,9 @@ class PermitAdmin(ReadOnlyAdminMixin, RevertGuardedHistoryAdmin):
 
     # Bulk actions ---------------------------------------------------------------------
 
-    def _each(
-        self,
-        request,
-        permits,
-        change: Callable[[Permit], Permit],
-        done: Callable[[int], str],
-    ) -> None:
-        """Apply `change` to each permit, reporting each refusal by the permit's number."""
-        changed = 0
-        for permit in permits:
-            try:
-                change(permit)
-            except services.PermitError as error:
-                self.message_user(
-                    request,
-                    gettext("%(permit)s: %(error)s") % {"permit": permit, "error": error},
-                    messages.ERROR,
-                )
-            else:
-                changed += 1
-        if changed:
-            self.message_user(request, done(changed), messages.SUCCESS)
-
     @admin.action(description=_("Start review (I am the reviewer)"), permissions=["review"])
     def start_review(self, request, queryset):
-        self._each(
+        self.apply_each(
             request,
             queryset,
             lambda permit: services.permit_review_start(permit=permit, reviewer=request.user),
@@ -481,11 +458,12 @@ class PermitAdmin(ReadOnlyAdminMixin, RevertGuardedHistoryAdmin):
                 )
                 % {"count": count}
             ),
+            refused=services.PermitError,
         )
 
     @admin.action(description=_("Approve (the fees become due)"), permissions=["review"])
     def approve(self, request, queryset):
-        self._each(
+        self.apply_each(
             request,
             queryset,
             lambda permit: services.permit_approve(permit=permit, reviewer=request.user),
@@ -497,6 +475,7 @@ class PermitAdmin(ReadOnlyAdminMixin, RevertGuardedHistoryAdmin):
                 )
                 % {"count": count}
             ),
+            refused=services.PermitError,
         )
 
     # The buttons' pages ---------------------------------------------------------------

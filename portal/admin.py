@@ -1,8 +1,10 @@
 import zoneinfo
+from collections.abc import Callable, Iterable
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -20,6 +22,36 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class BulkChangeAdminMixin:
+    """Bulk actions that run a service on each selected row: a row the service refuses
+    is reported by its label and the message it gave, the rest in one success message."""
+
+    def apply_each(
+        self,
+        request,
+        objects: Iterable,
+        change: Callable,
+        done: Callable[[int], str],
+        *,
+        refused: type[Exception],
+        label: Callable[[object], str] = str,
+    ) -> None:
+        changed = 0
+        for obj in objects:
+            try:
+                change(obj)
+            except refused as error:
+                self.message_user(
+                    request,
+                    gettext("%(item)s: %(error)s") % {"item": label(obj), "error": error},
+                    messages.ERROR,
+                )
+            else:
+                changed += 1
+        if changed:
+            self.message_user(request, done(changed), messages.SUCCESS)
 
 
 class RevertGuardedHistoryAdmin(SimpleHistoryAdmin):
