@@ -1,6 +1,7 @@
 """Reads about accounts that views share: what stops a person, how a contractor stands."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
@@ -86,8 +87,27 @@ def contractor_credentials(
     return [license_credential, insurance]
 
 
+# Checks the apps above accounts add to the gate (a contractor's city business license):
+# each returns what stops the person, registered from its AppConfig.ready().
+_requirements: list[Callable[[User], list[Blocker]]] = []
+
+
+def account_requirement_register(check: Callable[[User], list[Blocker]]) -> None:
+    if check not in _requirements:
+        _requirements.append(check)
+
+
 def account_blockers(user: User, profile: ContractorProfile | None = None) -> list[Blocker]:
-    """Why this person may not apply for a permit yet; empty when nothing stands in the way."""
+    """The gate to permits: why this person may not apply for or be named on a permit
+    yet, each with its fix; empty when nothing stands in the way. Every entry point asks
+    this one function."""
+    blockers = _own_blockers(user, profile)
+    for check in _requirements:
+        blockers.extend(check(user))
+    return blockers
+
+
+def _own_blockers(user: User, profile: ContractorProfile | None) -> list[Blocker]:
     blockers = []
     if not email_is_verified(user):
         blockers.append(

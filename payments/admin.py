@@ -1,8 +1,9 @@
 """Invoices, fee lines and payments for staff: to read, with their history. Fees change
-and counter payments are recorded from the page of what they are for (a permit), through
-the services, never by editing these rows."""
+and counter payments are recorded from the page of what they are for (a permit, a
+license), through the services, never by editing these rows."""
 
 import csv
+from collections.abc import Callable
 from decimal import Decimal
 
 from django import forms
@@ -13,14 +14,63 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from payments import services
+from payments.forms import CounterPaymentForm
 from payments.models import FeeLine, Invoice, Payment, Refund
 from payments.selectors import deposit_report
 from portal.admin import ReadOnlyAdminMixin, RevertGuardedHistoryAdmin
 from portal.money import money
 from portal.selectors import city_localdate
+
+
+def counter_payment_page(
+    model_admin: admin.ModelAdmin,
+    request,
+    *,
+    invoice: Invoice | None,
+    back: Callable[[], HttpResponse],
+    render: Callable[..., HttpResponse],
+    outcome: Callable[[], str],
+    refused: tuple[type[Exception], ...] = (),
+) -> HttpResponse:
+    """The page on which staff record cash or a check taken at the counter for the fees of
+    what an admin page shows: `render(form, **context)` draws it, `back()` returns to
+    that page, `outcome()` says what the payment did (read after it is recorded), and
+    errors of the payable's own kind (`refused`) are shown like the payment's."""
+    if not request.user.has_perm("payments.add_payment"):
+        raise PermissionDenied
+    if invoice is None or invoice.status != Invoice.Status.DUE:
+        model_admin.message_user(request, gettext("No fees are due."), messages.ERROR)
+        return back()
+    form = CounterPaymentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment = services.payment_record_counter(
+                invoice=invoice,
+                method=form.cleaned_data["method"],
+                receipt_number=form.cleaned_data["receipt_number"],
+                recorded_by=request.user,
+            )
+        except (services.PaymentError, *refused) as error:
+            form.add_error(None, str(error))
+        else:
+            model_admin.message_user(
+                request,
+                gettext("Recorded %(method)s payment of $%(amount)s, receipt %(receipt)s.")
+                % {
+                    "method": payment.get_method_display().lower(),
+                    "amount": payment.amount,
+                    "receipt": payment.receipt_number,
+                }
+                + " "
+                + outcome(),
+                messages.SUCCESS,
+            )
+            return back()
+    return render(form, amount_due=invoice.total, fee_lines=invoice.lines.all())
 
 
 class ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, RevertGuardedHistoryAdmin):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from payments.cards import TEST_CARDS, card_expiry_parse, card_number_clean, luhn_valid
+from payments.models import Payment
 from portal.selectors import city_localdate
 
 # Ids beyond this are no invoice of anyone's; keeping them out keeps every database happy.
@@ -129,3 +130,19 @@ class CardForm(forms.Form):
     def test_card(self):
         """The test card the number is, or None: only valid once the form is."""
         return TEST_CARDS.get(self.cleaned_data["card_number"])
+
+
+class CounterPaymentForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("Paid by"),
+        choices=[
+            (Payment.Method.CASH, Payment.Method.CASH.label),
+            (Payment.Method.CHECK, Payment.Method.CHECK.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    receipt_number = forms.CharField(
+        label=_("Receipt number"),
+        max_length=40,
+        help_text=_("From the cash register, or the check's number for a check."),
+    )

@@ -20,16 +20,15 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from payments.admin import counter_payment_page
 from payments.models import FeeLine, Invoice
 from payments.services import (
     PaymentError,
     fee_line_add,
     fee_line_adjust,
-    payment_record_counter,
 )
 from permits import services
 from permits.admin_forms import (
-    CounterPaymentForm,
     FeeLineAddForm,
     FeeLineAdjustForm,
     FeeRuleFormSet,
@@ -563,49 +562,24 @@ class PermitAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistory
         return self._render(request, permit, review_step.title, form, review_step.button)
 
     def counter_payment_view(self, request, permit_id: int):
-        if not request.user.has_perm("payments.add_payment"):
-            raise PermissionDenied
         permit = self._permit(permit_id)
-        invoice = permit.invoice
-        if invoice is None or invoice.status != Invoice.Status.DUE:
-            self.message_user(request, _("No fees are due on this permit."), messages.ERROR)
-            return self._back(permit)
-        form = CounterPaymentForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                payment = payment_record_counter(
-                    invoice=invoice,
-                    method=form.cleaned_data["method"],
-                    receipt_number=form.cleaned_data["receipt_number"],
-                    recorded_by=request.user,
-                )
-            except (PaymentError, services.PermitError) as error:
-                form.add_error(None, str(error))
-            else:
-                permit.refresh_from_db(fields=["status"])
-                self.message_user(
-                    request,
-                    gettext(
-                        "Recorded %(method)s payment of $%(amount)s, receipt %(receipt)s. "
-                        "The permit is %(status)s."
-                    )
-                    % {
-                        "method": payment.get_method_display().lower(),
-                        "amount": payment.amount,
-                        "receipt": payment.receipt_number,
-                        "status": permit.get_status_display().lower(),
-                    },
-                    messages.SUCCESS,
-                )
-                return self._back(permit)
-        return self._render(
+
+        def outcome() -> str:
+            permit.refresh_from_db(fields=["status"])
+            return gettext("The permit is %(status)s.") % {
+                "status": permit.get_status_display().lower()
+            }
+
+        return counter_payment_page(
+            self,
             request,
-            permit,
-            _("Record a counter payment"),
-            form,
-            _("Record payment"),
-            amount_due=invoice.total,
-            fee_lines=invoice.lines.all(),
+            invoice=permit.invoice,
+            back=lambda: self._back(permit),
+            render=lambda form, **context: self._render(
+                request, permit, _("Record a counter payment"), form, _("Record payment"), **context
+            ),
+            outcome=outcome,
+            refused=(services.PermitError,),
         )
 
     def fee_add_view(self, request, permit_id: int):

@@ -5,7 +5,6 @@ from django import forms
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from payments.models import Payment
 from permits.models import PermitField, fee_rule_reference_errors
 
 FIELDS_PREFIX = "fields"
@@ -95,22 +94,6 @@ class ReviewForm(forms.Form):
 
 class StartReviewForm(forms.Form):
     """Nothing to fill in: the confirmation is the button."""
-
-
-class CounterPaymentForm(forms.Form):
-    method = forms.ChoiceField(
-        label=_("Paid by"),
-        choices=[
-            (Payment.Method.CASH, Payment.Method.CASH.label),
-            (Payment.Method.CHECK, Payment.Method.CHECK.label),
-        ],
-        widget=forms.RadioSelect,
-    )
-    receipt_number = forms.CharField(
-        label=_("Receipt number"),
-        max_length=40,
-        help_text=_("From the cash register, or the check's number for a check."),
-    )
 
 
 class FeeLineAddForm(forms.Form):

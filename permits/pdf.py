@@ -1,55 +1,21 @@
 """The issued permit as a tagged, accessible PDF (PDF/UA-1), made by WeasyPrint."""
 
-import base64
-import io
-import logging
-
-import segno
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from permits.hooks import inspections_needed
 from permits.models import Permit
 from permits.selectors import permit_field_answers
 from portal.links import absolute_url
-from portal.models import City
-from portal.pdf import pdf_from_html
+from portal.pdf import logo_data_uri, pdf_from_html, qr_data_uri
 from portal.selectors import city_localdate, city_profile
-
-logger = logging.getLogger(__name__)
 
 # Only an issued permit (or one finaled since) is a permit to print.
 PRINTABLE = (Permit.Status.ISSUED, Permit.Status.FINALED)
-LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif"}
-
-
-def _qr_data_uri(url: str) -> str:
-    svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, dark="#000")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-
-
-def _logo_data_uri(city: City) -> str:
-    """The city's logo inlined, so rendering fetches nothing; empty when the file is
-    missing or not an image, and the permit prints without it."""
-    if not city.logo:
-        return ""
-    try:
-        with city.logo.open("rb") as logo:
-            content = logo.read()
-        with Image.open(io.BytesIO(content)) as image:
-            image.verify()
-            mime_type = LOGO_TYPES.get(image.format or "")
-    except (OSError, ValueError, UnidentifiedImageError):
-        logger.warning("The city logo %s cannot be read; the permit prints without it", city.logo)
-        return ""
-    if mime_type is None:
-        return ""
-    return f"data:{mime_type};base64," + base64.b64encode(content).decode()
 
 
 def _title(permit: Permit) -> str:
@@ -73,7 +39,7 @@ def permit_pdf_html(permit: Permit) -> str:
             "pdf/permit.html",
             {
                 "city": city,
-                "logo": _logo_data_uri(city),
+                "logo": logo_data_uri(city),
                 "contact": next((d for d in profile.departments if d.phone), None),
                 "permit": permit,
                 "title": _title(permit),
@@ -83,7 +49,7 @@ def permit_pdf_html(permit: Permit) -> str:
                 "paid_on": city_localdate(paid_at) if paid_at else None,
                 "inspections": inspections_needed(permit.permit_type),
                 "public_url": public_url,
-                "qr_code": _qr_data_uri(public_url),
+                "qr_code": qr_data_uri(public_url),
             },
         )
 

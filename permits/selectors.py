@@ -104,7 +104,10 @@ def permit_missing_by_step(permit: Permit) -> list[MissingItem]:
         missing.append(
             MissingItem(
                 "work",
-                _("a contractor whose license and insurance are current and verified"),
+                _(
+                    "a contractor whose City business license, state license and insurance "
+                    "are current and verified"
+                ),
             )
         )
     uploaded = {

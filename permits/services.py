@@ -257,8 +257,9 @@ def permit_work_update(
         if problems:
             raise PermitError(
                 _(
-                    "Contractor %(number)s cannot be named on a permit yet: their license "
-                    "or insurance is not current or not yet verified by the Permit Center."
+                    "Contractor %(number)s cannot be named on a permit yet: their City "
+                    "business license, state license or insurance is not current, or they "
+                    "are not yet verified by the Permit Center."
                 )
                 % {"number": contractor_license_number}
             )

@@ -1,11 +1,9 @@
-import datetime
-
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from permits import services
 from permits.pdf import permit_pdf_store
-from portal.selectors import city_localdate
+from portal.selectors import city_date_or_today
 
 # What may pass on a second try: a full or unmounted disk, a dropped database connection.
 # A template or WeasyPrint error would fail the same way again, so it is not retried.
@@ -26,13 +24,6 @@ def permit_pdf_render(permit_id: int) -> None:
     permit_pdf_store(permit_id=permit_id)
 
 
-def _today(today: str | None) -> datetime.date:
-    """The given day, or today where the city is: beat runs in the server's zone."""
-    if today:
-        return datetime.date.fromisoformat(today)
-    return city_localdate()
-
-
 @shared_task(
     name="permits.tasks.permits_expire",
     autoretry_for=TRANSIENT_ERRORS,
@@ -41,7 +32,7 @@ def _today(today: str | None) -> datetime.date:
 )
 def permits_expire(today: str | None = None) -> int:
     """Expire issued permits past their date; a second run finds none left."""
-    return services.permits_expire(today=_today(today))
+    return services.permits_expire(today=city_date_or_today(today))
 
 
 @shared_task(
@@ -52,4 +43,4 @@ def permits_expire(today: str | None = None) -> int:
 )
 def permits_warn_expiring(today: str | None = None) -> int:
     """Warn applicants 30 days before a permit expires, once per permit."""
-    return services.permits_warn_expiring(today=_today(today))
+    return services.permits_warn_expiring(today=city_date_or_today(today))

@@ -1,9 +1,20 @@
 """PDFs the portal hands out: tagged and accessible (PDF/UA-1), made by WeasyPrint from a
 template, which is imported only when a PDF is made."""
 
+import base64
+import io
+import logging
 import os
 
+import segno
+from PIL import Image, UnidentifiedImageError
+
 from portal.links import absolute_url
+from portal.models import City
+
+logger = logging.getLogger(__name__)
+
+LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif"}
 
 # Without HarfBuzz-Subset, WeasyPrint subsets fonts with fontTools, which stamps each
 # subset with the current second unless this reproducible-builds variable fixes it; the
@@ -22,3 +33,27 @@ def pdf_from_html(html: str, *, identifier: str) -> bytes:
         base_url=absolute_url("/"),
         url_fetcher=URLFetcher(allowed_protocols={"data"}),
     ).write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier.encode())
+
+
+def qr_data_uri(url: str) -> str:
+    svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, dark="#000")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def logo_data_uri(city: City) -> str:
+    """The city's logo inlined, so rendering fetches nothing; empty when the file is
+    missing or not an image, and the document prints without it."""
+    if not city.logo:
+        return ""
+    try:
+        with city.logo.open("rb") as logo:
+            content = logo.read()
+        with Image.open(io.BytesIO(content)) as image:
+            image.verify()
+            mime_type = LOGO_TYPES.get(image.format or "")
+    except (OSError, ValueError, UnidentifiedImageError):
+        logger.warning("The city logo %s cannot be read; the document prints without it", city.logo)
+        return ""
+    if mime_type is None:
+        return ""
+    return f"data:{mime_type};base64," + base64.b64encode(content).decode()

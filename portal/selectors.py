@@ -85,3 +85,11 @@ def city_localdate(value: datetime.datetime | None = None) -> datetime.date:
     """The date where the city is, also in a Celery worker or beat, which run in the
     server's zone rather than the request's."""
     return timezone.localdate(value, timezone=city_profile().zone)
+
+
+def city_date_or_today(iso_date: str | None) -> datetime.date:
+    """A periodic task's day: the one it was given (to replay a missed night), else
+    today where the city is."""
+    if iso_date:
+        return datetime.date.fromisoformat(iso_date)
+    return city_localdate()

@@ -271,6 +271,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permits.tasks.permits_warn_expiring",
         "schedule": crontab(hour=6, minute=0),
     },
+    "licenses-expire": {
+        "task": "licensing.tasks.licenses_expire",
+        "schedule": crontab(hour=1, minute=45),
+    },
+    "licenses-remind-renewal": {
+        "task": "licensing.tasks.licenses_remind_renewal",
+        "schedule": crontab(hour=6, minute=15),
+    },
 }
 
 LOGGING = {

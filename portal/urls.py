@@ -13,6 +13,7 @@ urlpatterns = [
     path("permits/", include("permits.urls")),
     path("payments/", include("payments.urls")),
     path("inspections/", include("inspections.urls")),
+    path("licenses/", include("licensing.urls")),
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

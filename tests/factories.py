@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
@@ -6,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
 from accounts.models import ContractorProfile, LicenseClassification, SecurityQuestion
+from licensing.models import BusinessClassification, BusinessLicense, LicenseOwner
 from permits.models import PermitCategory, PermitType
 from portal.models import Department, FaqCategory, FaqEntry
 
@@ -67,6 +69,11 @@ class ContractorFactory(UserFactory):
     profile = factory.RelatedFactory(
         "tests.factories.ContractorProfileFactory", factory_related_name="user"
     )
+    # A contractor needs a current City business license to apply for permits;
+    # `ContractorFactory(business_license=None)` makes one without.
+    business_license = factory.RelatedFactory(
+        "tests.factories.BusinessLicenseFactory", factory_related_name="holder"
+    )
 
 
 class ContractorProfileFactory(factory.django.DjangoModelFactory):
@@ -83,6 +90,65 @@ class ContractorProfileFactory(factory.django.DjangoModelFactory):
     workers_comp_expires_on = factory.LazyFunction(
         lambda: datetime.date.today() + datetime.timedelta(days=200)
     )
+
+
+class BusinessClassificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BusinessClassification
+        django_get_or_create = ("name",)
+
+    name = "Contractor"
+    is_contractor = True
+    fee_kind = BusinessClassification.FeeKind.FLAT
+    base_fee = Decimal("150.00")
+
+
+class BusinessLicenseFactory(factory.django.DjangoModelFactory):
+    """An active license, valid from today for the calendar year, with one owner."""
+
+    class Meta:
+        model = BusinessLicense
+        skip_postgeneration_save = True
+
+    holder = factory.SubFactory(UserFactory)
+    status = BusinessLicense.Status.ACTIVE
+    number = factory.Sequence(lambda n: f"BL2020-{n + 1:05d}")
+    classification = factory.LazyAttribute(
+        lambda license: BusinessClassificationFactory(
+            **({} if license.holder.is_contractor else {"name": "Retail", "is_contractor": False})
+        )
+    )
+    business_name = factory.LazyAttribute(
+        lambda license: (
+            getattr(getattr(license.holder, "contractor_profile", None), "business_name", "")
+            or f"{license.holder.last_name} Enterprises"
+        )
+    )
+    ownership = BusinessLicense.Ownership.SOLE_PROPRIETOR
+    business_in_city = True
+    business_address_line1 = "30940 Hawthorne Blvd"
+    business_city = "Rancho Palos Verdes"
+    business_state = "CA"
+    business_postal_code = "90275"
+    phone = "310-555-0142"
+    email = factory.LazyAttribute(lambda license: license.holder.email)
+    starts_business_on = datetime.date(2020, 1, 1)
+    employees = 2
+    gross_receipts = Decimal("100000.00")
+    state_license_number = factory.LazyAttribute(
+        lambda license: license.holder.username if license.holder.is_contractor else ""
+    )
+    starts_on = factory.LazyFunction(datetime.date.today)
+    expires_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=200))
+
+    @factory.post_generation
+    def owners(license, create, extracted, **kwargs):
+        if create:
+            LicenseOwner.objects.create(
+                license=license,
+                name=f"{license.holder.first_name} {license.holder.last_name}",
+                title="Owner",
+            )
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):

@@ -4,12 +4,16 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import ContractorProfile, User
 from accounts.services import security_answer_matches
+from licensing.models import BusinessLicense, LicensingSettings
 from tests.accounts.support import STRONG_PASSWORD, field_errors
 from tests.factories import (
+    BusinessLicenseFactory,
     ContractorFactory,
     LicenseClassificationFactory,
     SecurityQuestionFactory,
@@ -80,16 +84,55 @@ def test_a_verified_current_contractor_has_nothing_in_the_way(client):
     assert "Before you can" not in page and "Valid until" in page
 
 
+def dashboard_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/dashboard/").status_code == 200
+    return len(queries)
+
+
 def test_the_dashboard_takes_a_fixed_number_of_queries(client, django_assert_max_num_queries):
-    contractor = ContractorFactory(username="1029384")
+    contractor = ContractorFactory(username="1029384", business_license=None)
     contractor.contractor_profile.classifications.set(
         [LicenseClassificationFactory(code=f"C-{n}", name=f"Trade {n}") for n in range(10)]
     )
+    # The City business license, due for renewal: the section offers to renew it.
+    BusinessLicenseFactory(holder=contractor, expires_on=days_from_today(30))
+    # The license rules' row, which every running city has: the first read creates it.
+    LicensingSettings.current()
     client.force_login(contractor)
 
-    # Two of them are the inspections section's upcoming inspections and recent results.
-    with django_assert_max_num_queries(12):
+    # Two of them are the inspections section's upcoming inspections and recent results;
+    # three are the City business license: the gate's current license, and the section's
+    # licenses and the license rules.
+    with django_assert_max_num_queries(15):
         assert client.get("/dashboard/").status_code == 200
+    with_one_license = dashboard_queries(client)
+
+    # Licenses in every state, some of them due for renewal, cost no more queries.
+    applications = [
+        status for status in BusinessLicense.Status if status not in ("active", "expired")
+    ]
+    for status in applications:
+        BusinessLicenseFactory(
+            holder=contractor, status=status, number="", starts_on=None, expires_on=None
+        )
+    for days_left in (-10, 5, 45, 59, 200):
+        license = BusinessLicenseFactory(
+            holder=contractor,
+            status="expired" if days_left < 0 else "active",
+            starts_on=days_from_today(-300),
+            expires_on=days_from_today(days_left),
+        )
+    BusinessLicenseFactory(
+        holder=contractor,
+        renewal_of=license,
+        status="draft",
+        number="",
+        starts_on=None,
+        expires_on=None,
+    )
+
+    assert dashboard_queries(client) == with_one_license
 
 
 def test_contact_details_are_edited_and_checked(client):

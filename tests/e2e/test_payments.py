@@ -44,13 +44,13 @@ def pay_now_from_the_permit_page(page, live_server, axe, permit: Permit) -> None
     assert_accessible(axe, page)
 
 
-def fill_card(page, number: str) -> None:
+def fill_card(page, number: str, *, amount: str = "143.00") -> None:
     form = page.locator("form.card-form")
     labelled(form, "Card number").fill(number)
     labelled(form, "Expiry date (MM/YY)").fill(f"12/{(city_localdate().year + 2) % 100:02d}")
     labelled(form, "Security code (CVC)").fill("123")
     labelled(form, "Name on card").fill("Rosa Delgado")
-    form.get_by_role("button", name="Pay $143.00").click()
+    form.get_by_role("button", name=f"Pay ${amount}").click()
 
 
 def test_a_homeowner_pays_the_fees_by_card_and_the_permit_is_issued(

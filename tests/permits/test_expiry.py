@@ -101,6 +101,11 @@ def test_the_warning_goes_thirty_days_before_and_only_once(issued, homeowner, ti
 
 
 def test_the_contractor_is_warned_too(homeowner, contractor, clerk, time_machine, sent):
+    # The contractor's City business license must cover the day the permit is applied for.
+    contractor.business_licenses.update(
+        starts_on=datetime.date(ISSUE_DAY.year, 1, 1),
+        expires_on=datetime.date(ISSUE_DAY.year, 12, 31),
+    )
     time_machine.move_to(at(ISSUE_DAY), tick=False)
     permit = permit_issued(homeowner, "RERF", clerk=clerk, contractor=contractor)
 

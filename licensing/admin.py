@@ -1,0 +1,631 @@
+"""The business license office's side: classifications and the licensing rules as city
+data, and business licenses as a review queue.
+
+Staff decide on an application; they never edit it. Every button calls a service,
+which checks the license's status and keeps the change in its history."""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, F, Value, When
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.cache import patch_cache_control
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from licensing import services
+from licensing.admin_forms import (
+    BusinessClassificationForm,
+    ConfirmForm,
+    ReceiptsTierFormSet,
+    ReviewMessageForm,
+)
+from licensing.fees import LicenseFeeError
+from licensing.models import (
+    RENEWAL_OPENS_DAYS,
+    BusinessClassification,
+    BusinessLicense,
+    LicensingSettings,
+    ReceiptsTier,
+)
+from licensing.selectors import license_fee_lines_for, number_normalize
+from payments.admin import counter_payment_page
+from payments.models import Invoice
+from portal.admin import BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistoryAdmin
+from portal.selectors import city_localdate
+
+Status = BusinessLicense.Status
+
+
+# Classifications and the rules -------------------------------------------------------
+
+
+class ReceiptsTierInline(admin.TabularInline):
+    model = ReceiptsTier
+    formset = ReceiptsTierFormSet
+    extra = 1
+    fields = ("receipts_up_to", "fee")
+    verbose_name_plural = _("gross-receipts tiers (the gross-receipts fee rule only)")
+
+
+@admin.register(BusinessClassification)
+class BusinessClassificationAdmin(RevertGuardedHistoryAdmin):
+    form = BusinessClassificationForm
+    list_display = ("name", "fee_kind", "base_fee", "period", "is_contractor", "is_active", "order")
+    list_editable = ("is_active", "order")
+    list_filter = ("fee_kind", "period", "is_contractor", "is_active")
+    search_fields = ("name", "description")
+    fieldsets = (
+        (None, {"fields": ("name", "description", "is_contractor", "is_active", "order")}),
+        (
+            _("Fee and license period"),
+            {
+                "fields": ("fee_kind", "base_fee", "per_employee_fee", "period"),
+                "description": _(
+                    "Every license also pays the State fee set in the licensing settings."
+                ),
+            },
+        ),
+    )
+    inlines = (ReceiptsTierInline,)
+
+
+@admin.register(LicensingSettings)
+class LicensingSettingsAdmin(RevertGuardedHistoryAdmin):
+    fieldsets = (
+        (_("Fees"), {"fields": ("state_fee",)}),
+        (_("Late renewal"), {"fields": ("late_penalty_percent", "late_renewal_days")}),
+        (_("Contact"), {"fields": ("department",)}),
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return super().has_add_permission(request) and not LicensingSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        # A list of one row is a detour: go straight to the settings.
+        rules = LicensingSettings.objects.filter(pk=1).first()
+        if rules is not None and self.has_view_or_change_permission(request):
+            return redirect("admin:licensing_licensingsettings_change", rules.pk)
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        # LicensingSettings.current() reads row 1 only.
+        obj.pk = 1
+        super().save_model(request, obj, form, change)
+
+
+# The review queue --------------------------------------------------------------------
+
+
+class NewOrRenewalFilter(admin.SimpleListFilter):
+    title = _("new or renewal")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return (("new", _("New license")), ("renewal", _("Renewal")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "new":
+            return queryset.filter(renewal_of=None)
+        if self.value() == "renewal":
+            return queryset.exclude(renewal_of=None)
+        return queryset
+
+
+class ExpiryFilter(admin.SimpleListFilter):
+    title = _("expiry")
+    parameter_name = "expiry"
+
+    def lookups(self, request, model_admin):
+        return (
+            (
+                "soon",
+                _("Expires within %(days)d days") % {"days": RENEWAL_OPENS_DAYS},
+            ),
+            ("expired", _("Expired")),
+        )
+
+    def queryset(self, request, queryset):
+        today = city_localdate()
+        if self.value() == "soon":
+            return queryset.filter(
+                status=Status.ACTIVE,
+                expires_on__gte=today,
+                expires_on__lte=today + datetime.timedelta(days=RENEWAL_OPENS_DAYS),
+            )
+        if self.value() == "expired":
+            # The nightly run may not have marked yesterday's expiries yet.
+            return queryset.filter(status__in=(Status.ACTIVE, Status.EXPIRED), expires_on__lt=today)
+        return queryset
+
+
+@dataclass(frozen=True)
+class ReviewStep:
+    """A button on the license's page that moves it on through a service."""
+
+    slug: str
+    title: str
+    button: str
+    # The statuses it is offered in; the service decides what is allowed.
+    offered_in: tuple[str, ...]
+    run: Callable[[BusinessLicense, User, str], BusinessLicense]
+    done: str
+    # The label of the message the step asks for; empty when it asks for none.
+    message_label: str = ""
+
+
+REVIEW_STEPS = {
+    step.slug: step
+    for step in (
+        ReviewStep(
+            slug="start-review",
+            title=_("Start the review"),
+            button=_("Start review"),
+            offered_in=(Status.SUBMITTED,),
+            run=lambda license, user, message: services.license_review_start(
+                license=license, reviewer=user
+            ),
+            done=_("The review has started; you are its reviewer."),
+        ),
+        ReviewStep(
+            slug="request-information",
+            title=_("Request more information"),
+            button=_("Request information"),
+            offered_in=BusinessLicense.PENDING,
+            run=lambda license, user, message: services.license_info_request(
+                license=license, reviewer=user, message=message
+            ),
+            done=_("Information requested; the applicant has been emailed."),
+            message_label=_("What should the applicant add or correct?"),
+        ),
+        ReviewStep(
+            slug="approve",
+            title=_("Approve"),
+            button=_("Approve"),
+            offered_in=BusinessLicense.PENDING,
+            run=lambda license, user, message: services.license_approve(
+                license=license, reviewer=user
+            ),
+            done=_("Approved; the fees are now due and the applicant has been emailed."),
+        ),
+        ReviewStep(
+            slug="deny",
+            title=_("Deny"),
+            button=_("Deny"),
+            offered_in=(*BusinessLicense.PENDING, Status.INFO_REQUESTED, Status.APPROVED),
+            run=lambda license, user, message: services.license_deny(
+                license=license, reviewer=user, reason=message
+            ),
+            done=_("Denied; the applicant has been emailed the reason."),
+            message_label=_("Reason for the denial"),
+        ),
+    )
+}
+
+
+def _person(user: User) -> str:
+    return user.get_full_name() or user.username
+
+
+# What the applicant entered is theirs, and the status moves only through services:
+# nothing here is a form field. `change_businesslicense` is the right to review.
+@admin.register(BusinessLicense)
+class BusinessLicenseAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistoryAdmin):
+    list_display = (
+        "number_or_application",
+        "business",
+        "classification",
+        "status",
+        "submitted_at",
+        "expires_on",
+    )
+    list_filter = (
+        "status",
+        "classification",
+        "business_in_city",
+        NewOrRenewalFilter,
+        ExpiryFilter,
+    )
+    search_fields = (
+        "number",
+        "business_name",
+        "dba",
+        "holder__username",
+        "holder__email",
+    )
+    # The queue first, oldest submission first; then everything else, newest first.
+    ordering = (
+        Case(When(status__in=BusinessLicense.PENDING, then=Value(0)), default=Value(1)).asc(),
+        F("submitted_at").asc(nulls_last=True),
+        "-created_at",
+    )
+    actions = ("start_review", "approve")
+    change_form_template = "admin/licensing/businesslicense/change_form.html"
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "number",
+                    "status",
+                    "holder_account",
+                    "renewal_of",
+                    "reviewer",
+                    "staff_message",
+                )
+            },
+        ),
+        (
+            _("Business"),
+            {
+                "fields": (
+                    "classification",
+                    "business_name",
+                    "dba",
+                    "ownership",
+                    "owners_list",
+                    "starts_business_on",
+                    "employees",
+                    "gross_receipts",
+                    "state_license_number",
+                    "federal_ein",
+                    "sellers_permit",
+                )
+            },
+        ),
+        (
+            _("Addresses and contact"),
+            {
+                "fields": (
+                    "business_in_city",
+                    "business_address",
+                    "mailing_address",
+                    "phone",
+                    "email",
+                )
+            },
+        ),
+        (_("Fees"), {"fields": ("fees",)}),
+        (
+            _("Dates and certificate"),
+            {
+                "fields": (
+                    "created_at",
+                    "submitted_at",
+                    "decided_at",
+                    "starts_on",
+                    "expires_on",
+                    "certificate_link",
+                )
+            },
+        ),
+    )
+    readonly_fields = (
+        "holder_account",
+        "owners_list",
+        "business_address",
+        "mailing_address",
+        "fees",
+        "certificate_link",
+    )
+
+    def has_review_permission(self, request) -> bool:
+        return request.user.has_perm("licensing.change_businesslicense")
+
+    # The list ---------------------------------------------------------------------
+
+    @admin.display(description=_("number"), ordering="number")
+    def number_or_application(self, license):
+        if license.number:
+            return license.number
+        return gettext("(renewal)") if license.is_renewal else gettext("(application)")
+
+    @admin.display(description=_("business"), ordering="business_name")
+    def business(self, license):
+        return license.display_name or "—"
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # A number typed as `bl2026 42` is still BL2026-00042.
+        number = number_normalize(search_term)
+        if number:
+            results |= queryset.filter(number=number)
+        return results, may_have_duplicates
+
+    # The page ---------------------------------------------------------------------
+
+    @admin.display(description=_("account holder"))
+    def holder_account(self, license):
+        holder = license.holder
+        return format_html(
+            '<a href="{}">{}</a> ({})',
+            reverse("admin:accounts_user_change", args=[holder.pk]),
+            _person(holder),
+            holder.email or holder.username,
+        )
+
+    @admin.display(description=_("owners and officers"))
+    def owners_list(self, license):
+        owners = license.owners.all()
+        if not owners:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((str(owner),) for owner in owners))
+        )
+
+    @admin.display(description=_("business address"))
+    def business_address(self, license):
+        return _address(license, "business")
+
+    @admin.display(description=_("mailing address"))
+    def mailing_address(self, license):
+        if license.mailing_same:
+            return gettext("Same as the business address")
+        return _address(license, "mailing")
+
+    @admin.display(description=_("fees"))
+    def fees(self, license):
+        if license.invoice_id:
+            invoice = Invoice.objects.prefetch_related("lines").get(pk=license.invoice_id)
+            lines = [(line.description, line.amount) for line in invoice.lines.all()]
+            caption = gettext("Billed: %(status)s") % {"status": invoice.get_status_display()}
+            link = format_html(
+                '<p><a href="{}">{}</a></p>',
+                reverse("admin:payments_invoice_change", args=[invoice.pk]),
+                gettext("Open the invoice"),
+            )
+            return _fee_table(caption, lines, invoice.total, link)
+        if license.classification_id is None:
+            return gettext("The fees are known once a classification is chosen.")
+        try:
+            drafts = license_fee_lines_for(license)
+        except LicenseFeeError as error:
+            return str(error)
+        lines = [(line.description, line.amount) for line in drafts]
+        total = sum((amount for _description, amount in lines), 0)
+        caption = gettext("What approval would bill")
+        return _fee_table(caption, lines, total, "")
+
+    @admin.display(description=_("certificate"))
+    def certificate_link(self, license):
+        if not license.certificate:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:licensing_businesslicense_certificate", args=[license.pk]),
+            gettext("Download the certificate of %(number)s") % {"number": license.number},
+        )
+
+    def get_queryset(self, request):
+        # The list and the page both read these; the list adds no joins of its own once
+        # the queryset has some, so they are all named here.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("classification", "holder", "reviewer", "renewal_of")
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        license = self.get_object(request, unquote(object_id))
+        if license is not None and self.has_review_permission(request):
+            steps = [step for step in REVIEW_STEPS.values() if license.status in step.offered_in]
+            extra_context = {"review_steps": steps, **(extra_context or {})}
+        if (
+            license is not None
+            and license.invoice_id
+            and request.user.has_perm("payments.add_payment")
+        ):
+            extra_context = {
+                "can_take_payment": license.invoice.status == Invoice.Status.DUE,
+                **(extra_context or {}),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # Bulk actions -----------------------------------------------------------------
+
+    @admin.action(description=_("Start review (I am the reviewer)"), permissions=["review"])
+    def start_review(self, request, queryset):
+        self.apply_each(
+            request,
+            queryset,
+            lambda license: services.license_review_start(license=license, reviewer=request.user),
+            lambda count: (
+                ngettext(
+                    "Started the review of %(count)d application.",
+                    "Started the review of %(count)d applications.",
+                    count,
+                )
+                % {"count": count}
+            ),
+            refused=services.LicenseError,
+            label=_queue_label,
+        )
+
+    @admin.action(description=_("Approve (the fees become due)"), permissions=["review"])
+    def approve(self, request, queryset):
+        self.apply_each(
+            request,
+            queryset,
+            lambda license: services.license_approve(license=license, reviewer=request.user),
+            lambda count: (
+                ngettext(
+                    "Approved %(count)d application; the applicant has been emailed.",
+                    "Approved %(count)d applications; the applicants have been emailed.",
+                    count,
+                )
+                % {"count": count}
+            ),
+            refused=services.LicenseError,
+            label=_queue_label,
+        )
+
+    # The buttons' pages -----------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:license_id>/review/<slug:step>/",
+                view(self.review_view),
+                name="licensing_businesslicense_review",
+            ),
+            path(
+                "<int:license_id>/counter-payment/",
+                view(self.counter_payment_view),
+                name="licensing_businesslicense_counter_payment",
+            ),
+            path(
+                "<int:license_id>/certificate/",
+                view(self.certificate_view),
+                name="licensing_businesslicense_certificate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _back(self, license: BusinessLicense):
+        return redirect(reverse("admin:licensing_businesslicense_change", args=[license.pk]))
+
+    def review_view(self, request, license_id: int, step: str):
+        review_step = REVIEW_STEPS.get(step)
+        if review_step is None:
+            raise Http404
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        license = get_object_or_404(
+            BusinessLicense.objects.select_related("classification", "holder"), pk=license_id
+        )
+        data = request.POST if request.method == "POST" else None
+        if review_step.message_label:
+            form = ReviewMessageForm(data, label=review_step.message_label)
+        else:
+            form = ConfirmForm(data)
+        if data is not None and form.is_valid():
+            try:
+                review_step.run(license, request.user, form.cleaned_data.get("message", ""))
+            except services.LicenseError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, review_step.done, messages.SUCCESS)
+            return self._back(license)
+        return self._render(request, license, review_step.title, form, review_step.button)
+
+    def _render(self, request, license: BusinessLicense, title: str, form, button: str, **context):
+        return TemplateResponse(
+            request,
+            "admin/licensing/businesslicense/review.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": license,
+                "title": title,
+                "form": form,
+                "button": button,
+                **context,
+            },
+        )
+
+    def counter_payment_view(self, request, license_id: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        license = get_object_or_404(
+            BusinessLicense.objects.select_related("classification", "holder", "invoice"),
+            pk=license_id,
+        )
+
+        def outcome() -> str:
+            license.refresh_from_db(fields=["status", "number"])
+            if license.status == BusinessLicense.Status.ACTIVE:
+                return gettext("License %(number)s is active.") % {"number": license.number}
+            return gettext("The license is %(status)s.") % {
+                "status": license.get_status_display().lower()
+            }
+
+        return counter_payment_page(
+            self,
+            request,
+            invoice=license.invoice,
+            back=lambda: self._back(license),
+            render=lambda form, **context: self._render(
+                request,
+                license,
+                _("Record a counter payment"),
+                form,
+                _("Record payment"),
+                **context,
+            ),
+            outcome=outcome,
+            refused=(services.LicenseError,),
+        )
+
+    def certificate_view(self, request, license_id: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        license = get_object_or_404(BusinessLicense, pk=license_id)
+        if not license.certificate:
+            raise Http404
+        try:
+            handle = license.certificate.open("rb")
+        except OSError:
+            raise Http404 from None
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=f"{license.number}.pdf",
+            content_type="application/pdf",
+        )
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+def _queue_label(license: BusinessLicense) -> str:
+    if license.number or license.display_name:
+        return license.number or license.display_name
+    return gettext("Application %(id)d") % {"id": license.pk}
+
+
+def _address(license: BusinessLicense, prefix: str) -> str:
+    def part(name: str) -> str:
+        return getattr(license, f"{prefix}_{name}")
+
+    place = f"{part('state')} {part('postal_code')}".strip()
+    lines = [
+        part("address_line1"),
+        part("address_line2"),
+        ", ".join(value for value in (part("city"), place) if value),
+    ]
+    if not any(lines):
+        return "—"
+    return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines if line))
+
+
+def _fee_table(caption: str, lines: list, total, after: str) -> str:
+    return format_html(
+        '<table class="license-fees"><caption>{}</caption>'
+        '<thead><tr><th scope="col">{}</th><th scope="col">{}</th></tr></thead>'
+        "<tbody>{}</tbody>"
+        '<tfoot><tr><th scope="row">{}</th><td>${}</td></tr></tfoot></table>{}',
+        caption,
+        gettext("Description"),
+        gettext("Amount"),
+        format_html_join(
+            "",
+            "<tr><td>{}</td><td>${}</td></tr>",
+            ((description, f"{amount:,.2f}") for description, amount in lines),
+        ),
+        gettext("Total"),
+        f"{total:,.2f}",
+        after,
+    )

@@ -1,0 +1,70 @@
+"""The business license certificate the holder posts at the business: a tagged,
+accessible PDF (PDF/UA-1) made by WeasyPrint, one file per license term."""
+
+from urllib.parse import urlencode
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from licensing.models import RENEWAL_OPENS_DAYS, BusinessLicense, LicensingSettings
+from portal.links import absolute_url
+from portal.pdf import logo_data_uri, pdf_from_html, qr_data_uri
+from portal.selectors import city_profile
+
+
+def license_verify_url(license: BusinessLicense) -> str:
+    """The public page that tells anyone whether this license is active."""
+    return absolute_url(f"{reverse('licensing:verify')}?{urlencode({'number': license.number})}")
+
+
+def license_certificate_html(license: BusinessLicense) -> str:
+    city = city_profile().city
+    verify_url = license_verify_url(license)
+    return render_to_string(
+        "licensing/pdf/certificate.html",
+        {
+            "city": city,
+            "logo": logo_data_uri(city),
+            "license": license,
+            "office": LicensingSettings.current().department,
+            "verify_url": verify_url,
+            "qr_code": qr_data_uri(verify_url),
+            "renewal_opens_days": RENEWAL_OPENS_DAYS,
+        },
+    )
+
+
+def license_certificate_render(license: BusinessLicense) -> tuple[str, bytes]:
+    """The HTML and the PDF made from it."""
+    html = license_certificate_html(license)
+    return html, pdf_from_html(html, identifier=f"{license.number} {license.starts_on:%Y-%m-%d}")
+
+
+def _file_name(license: BusinessLicense) -> str:
+    # A renewal keeps the number, so the term's first day tells the files apart.
+    return f"{license.number}-{license.starts_on:%Y-%m-%d}.pdf"
+
+
+@transaction.atomic
+def license_certificate_store(*, license_id: int) -> None:
+    """Render the certificate of an active license into its term's file, replacing any
+    earlier one, so a second run leaves one file; any other license is left alone."""
+    license = (
+        BusinessLicense.objects.select_for_update(of=("self",))
+        .select_related("classification")
+        .filter(pk=license_id)
+        .first()
+    )
+    if license is None or license.status != BusinessLicense.Status.ACTIVE:
+        return
+    _html, pdf = license_certificate_render(license)
+    storage = license.certificate.storage
+    name = license.certificate.field.generate_filename(license, _file_name(license))
+    if license.certificate and license.certificate.name != name:
+        license.certificate.delete(save=False)
+    # A run that died between writing the file and saving the row left it behind.
+    storage.delete(name)
+    license.certificate.save(name.rsplit("/", 1)[-1], ContentFile(pdf), save=False)
+    license.save(update_fields=["certificate"])

@@ -1,0 +1,164 @@
+"""A holder's licenses at a glance, for the dashboard section and the "My business
+licenses" page: the latest term of each license, whether it is due for renewal, and the
+applications still under way, from one query (two when a renewal window is open)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from licensing.models import BusinessLicense, LicensingSettings
+from licensing.selectors import license_renewal_opens_on, licenses_of
+from payments.models import Invoice
+from portal.selectors import city_localdate
+
+DASHBOARD_LICENSES = 10
+Status = BusinessLicense.Status
+# Bootstrap badges whose text meets AA contrast on their background; the status is
+# always written in words beside the colour.
+STATUS_BADGES = {
+    Status.SUBMITTED: "text-bg-info",
+    Status.IN_REVIEW: "text-bg-info",
+    Status.INFO_REQUESTED: "text-bg-warning",
+    Status.APPROVED: "text-bg-warning",
+    Status.ACTIVE: "text-bg-success",
+    Status.DENIED: "text-bg-danger",
+}
+
+
+def status_badge(status: str) -> str:
+    return STATUS_BADGES.get(status, "text-bg-secondary")
+
+
+@dataclass(frozen=True)
+class LicenseTerm:
+    """The latest term of one license number, as its holder sees it."""
+
+    license: BusinessLicense
+    renewal: BusinessLicense | None
+    renewal_due: bool
+    badge: str
+
+    @property
+    def has_certificate(self) -> bool:
+        return self.license.status == Status.ACTIVE and bool(self.license.certificate)
+
+
+@dataclass(frozen=True)
+class LicenseApplication:
+    """An application without a number yet, and what its holder does next."""
+
+    license: BusinessLicense
+    badge: str
+    action_label: str
+    needs_action: bool
+
+    @property
+    def url(self) -> str:
+        return reverse("licensing:detail", args=[self.license.pk])
+
+
+@dataclass(frozen=True)
+class LicenseOverview:
+    terms: list[LicenseTerm]
+    applications: list[LicenseApplication]
+
+
+def _next_step(license: BusinessLicense) -> tuple[str, bool]:
+    """What the holder does next with an application, and whether it waits on them."""
+    if license.status == Status.DRAFT:
+        return _("Continue the application"), True
+    if license.status == Status.INFO_REQUESTED:
+        return _("Answer the city's request"), True
+    if license.status == Status.APPROVED:
+        if license.invoice is not None and license.invoice.status == Invoice.Status.DUE:
+            return _("Pay the fees"), True
+        return _("See the application"), False
+    if license.status in BusinessLicense.PENDING:
+        return _("With the city: see the application"), False
+    return _("See the application"), False
+
+
+def _in_renewal_window(license: BusinessLicense, today: datetime.date) -> bool:
+    """Active or expired, and today between the opening of renewal and the last day a
+    lapsed license may still be renewed."""
+    if license.status not in (Status.ACTIVE, Status.EXPIRED):
+        return False
+    opens_on = license_renewal_opens_on(license)
+    return opens_on is not None and opens_on <= today
+
+
+def _renewal_due(
+    license: BusinessLicense,
+    renewal: BusinessLicense | None,
+    today: datetime.date,
+    rules: LicensingSettings | None,
+) -> bool:
+    """`license_renewal_refusal`'s rule, applied to the rows in hand: that selector asks
+    the database for each license, and a list must not grow its queries with them."""
+    if renewal is not None or rules is None or not _in_renewal_window(license, today):
+        return False
+    return today <= license.expires_on + datetime.timedelta(days=rules.late_renewal_days)
+
+
+def license_overview(user: User, today: datetime.date | None = None) -> LicenseOverview:
+    """Every license of the holder's (its latest term) and every application without a
+    number yet, newest first."""
+    today = today or city_localdate()
+    rows = list(licenses_of(user))
+    # Newest first, so the first renewal seen is the one under way.
+    renewals = {}
+    for row in rows:
+        if row.renewal_of_id and row.status != Status.DENIED:
+            renewals.setdefault(row.renewal_of_id, row)
+    latest_terms: dict[str, BusinessLicense] = {}
+    applications = []
+    for row in rows:
+        if not row.number:
+            label, needs_action = _next_step(row)
+            applications.append(
+                LicenseApplication(
+                    license=row,
+                    badge=status_badge(row.status),
+                    action_label=label,
+                    needs_action=needs_action,
+                )
+            )
+            continue
+        held = latest_terms.get(row.number)
+        if held is None or row.starts_on > held.starts_on:
+            latest_terms[row.number] = row
+    # The city's rules are read only when some license has reached its renewal window.
+    rules = (
+        LicensingSettings.current()
+        if any(_in_renewal_window(license, today) for license in latest_terms.values())
+        else None
+    )
+    terms = [
+        LicenseTerm(
+            license=license,
+            renewal=renewals.get(license.pk),
+            renewal_due=_renewal_due(license, renewals.get(license.pk), today, rules),
+            badge=status_badge(license.status),
+        )
+        for license in sorted(
+            latest_terms.values(), key=lambda license: license.expires_on, reverse=True
+        )
+    ]
+    return LicenseOverview(terms=terms, applications=applications)
+
+
+def licenses_dashboard_context(user: User) -> dict:
+    overview = license_overview(user)
+    return {
+        "terms": overview.terms[:DASHBOARD_LICENSES],
+        "has_more": len(overview.terms) > DASHBOARD_LICENSES,
+        # A denied application has nothing left to do; its page stays on the list page.
+        "applications": [
+            application
+            for application in overview.applications
+            if application.license.status != Status.DENIED
+        ],
+    }

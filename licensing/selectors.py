@@ -1,0 +1,248 @@
+"""Reads about business licenses that views, services and other apps share, including
+the business-license part of the gate a contractor passes to apply for permits."""
+
+import datetime
+import re
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.selectors import Blocker
+from licensing.fees import license_fee_lines
+from licensing.models import RENEWAL_OPENS_DAYS, BusinessLicense, LicensingSettings
+from payments.models import Invoice
+from payments.services import FeeLineDraft
+from portal.selectors import city_localdate
+
+NUMBER_PATTERN = re.compile(r"^BL(\d{4})-?0*(\d{1,5})$")
+
+
+def _date(value: datetime.date) -> str:
+    return formats.date_format(value, "N j, Y")
+
+
+def licenses_of(user: User) -> QuerySet[BusinessLicense]:
+    return (
+        BusinessLicense.objects.filter(holder=user)
+        .select_related("classification", "invoice", "renewal_of")
+        .order_by("-created_at")
+    )
+
+
+def license_for_holder(user: User, pk: int) -> BusinessLicense | None:
+    """The holder's own license or application; None (so a 404) for anyone else's."""
+    return licenses_of(user).filter(pk=pk).first()
+
+
+def license_missing_items(license: BusinessLicense) -> list[str]:
+    """What the application still lacks before it can be submitted, in the words of the
+    form. Prefetches nothing: call it on one application."""
+    missing = []
+    required = [
+        ("classification_id", _("a classification")),
+        ("business_name", _("the business name")),
+        ("ownership", _("the ownership type")),
+    ]
+    missing.extend(label for name, label in required if not getattr(license, name))
+    if not license.owners.exists():
+        missing.append(_("at least one owner or officer"))
+    if license.business_in_city is None:
+        missing.append(_("whether the business is in the city"))
+    address = (
+        "business_address_line1",
+        "business_city",
+        "business_state",
+        "business_postal_code",
+    )
+    if not all(getattr(license, name) for name in address):
+        missing.append(_("the business address"))
+    if not license.mailing_same and not (
+        license.mailing_address_line1
+        and license.mailing_city
+        and license.mailing_state
+        and license.mailing_postal_code
+    ):
+        missing.append(_("the mailing address"))
+    if not license.phone:
+        missing.append(_("the business phone"))
+    if not license.email:
+        missing.append(_("the business email"))
+    if license.starts_business_on is None:
+        missing.append(_("the business start date"))
+    if license.employees is None:
+        missing.append(_("the number of employees"))
+    if license.gross_receipts is None:
+        missing.append(_("the estimated annual gross receipts"))
+    if (
+        license.classification_id
+        and license.classification.is_contractor
+        and not license.state_license_number
+    ):
+        missing.append(_("the state contractor license number"))
+    return missing
+
+
+def license_fee_lines_for(license: BusinessLicense) -> list[FeeLineDraft]:
+    """The bill for this application. A renewal submitted after the license's last day
+    owes the late penalty; the day of submission counts, not the day staff approve."""
+    lapsed_since = license.renewal_of.expires_on if license.is_renewal else None
+    submitted_on = city_localdate(license.submitted_at) if license.submitted_at else None
+    return license_fee_lines(
+        license.classification,
+        employees=license.employees or 0,
+        gross_receipts=license.gross_receipts or 0,
+        rules=LicensingSettings.current(),
+        lapsed_since=lapsed_since,
+        today=submitted_on or city_localdate(),
+    )
+
+
+def license_renewal_opens_on(license: BusinessLicense) -> datetime.date | None:
+    if license.expires_on is None:
+        return None
+    return license.expires_on - datetime.timedelta(days=RENEWAL_OPENS_DAYS)
+
+
+def license_renewal_refusal(
+    license: BusinessLicense, today: datetime.date, *, renewal: BusinessLicense | None = None
+) -> str:
+    """Why this license cannot be renewed today; empty when it can. `renewal` is the
+    application being submitted, which does not count against itself."""
+    if license.status not in (BusinessLicense.Status.ACTIVE, BusinessLicense.Status.EXPIRED):
+        return _("Only an active or recently expired license can be renewed.")
+    others = license.renewals.exclude(status=BusinessLicense.Status.DENIED)
+    if renewal is not None:
+        others = others.exclude(pk=renewal.pk)
+    if others.exists():
+        return _("This license already has a renewal underway.")
+    opens_on = license_renewal_opens_on(license)
+    if today < opens_on:
+        return _(
+            "Renewal opens on %(date)s, %(days)d days before the license expires on %(expires)s."
+        ) % {
+            "date": _date(opens_on),
+            "days": RENEWAL_OPENS_DAYS,
+            "expires": _date(license.expires_on),
+        }
+    rules = LicensingSettings.current()
+    last_day = license.expires_on + datetime.timedelta(days=rules.late_renewal_days)
+    if today > last_day:
+        return _(
+            "This license expired on %(expires)s, more than %(days)d days ago, so it can no "
+            "longer be renewed. Apply for a new license instead."
+        ) % {"expires": _date(license.expires_on), "days": rules.late_renewal_days}
+    return ""
+
+
+def license_current_of(user: User, today: datetime.date | None = None) -> BusinessLicense | None:
+    """The holder's license valid today, if any."""
+    today = today or city_localdate()
+    return (
+        BusinessLicense.objects.filter(
+            holder=user,
+            status=BusinessLicense.Status.ACTIVE,
+            starts_on__lte=today,
+            expires_on__gte=today,
+        )
+        .order_by("-expires_on")
+        .first()
+    )
+
+
+def number_normalize(value: str) -> str:
+    """`bl2026-1`, `BL 2026 00001` and `BL2026-00001` name the same license."""
+    compact = re.sub(r"[^0-9A-Za-z-]", "", value).upper()
+    match = NUMBER_PATTERN.match(compact)
+    if not match:
+        return ""
+    year, sequence = match.groups()
+    return f"BL{year}-{int(sequence):05d}"
+
+
+def license_public(number: str) -> BusinessLicense | None:
+    """The latest term of the license with that number, as the public may see it."""
+    number = number_normalize(number)
+    if not number:
+        return None
+    return (
+        BusinessLicense.objects.filter(
+            number=number,
+            status__in=(BusinessLicense.Status.ACTIVE, BusinessLicense.Status.EXPIRED),
+        )
+        .select_related("classification")
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def business_license_blockers(user: User) -> list[Blocker]:
+    """What stands between a contractor and a permit on the city-license side: nothing
+    when they hold a license valid today, else the one thing to do next."""
+    if not user.is_contractor:
+        return []
+    today = city_localdate()
+    if license_current_of(user, today) is not None:
+        return []
+    latest = (
+        BusinessLicense.objects.filter(holder=user)
+        .exclude(status=BusinessLicense.Status.DENIED)
+        .select_related("invoice")
+        .order_by("-created_at")
+        .first()
+    )
+    apply_url = reverse("licensing:apply")
+    if latest is None:
+        return [
+            Blocker(
+                _("You need an active City business license to apply for permits."),
+                apply_url,
+                _("Apply for New License"),
+            )
+        ]
+    detail_url = reverse("licensing:detail", args=[latest.pk])
+    status = BusinessLicense.Status
+    if latest.status == status.DRAFT:
+        message = _(
+            "Finish and submit your business license application; you need an active City "
+            "business license to apply for permits."
+        )
+        return [Blocker(message, detail_url, _("Continue the application"))]
+    if latest.status in BusinessLicense.PENDING:
+        message = _(
+            "Your business license application is with the city. You can apply for permits "
+            "once it is approved and its fees are paid."
+        )
+        return [Blocker(message, detail_url, _("See the application"))]
+    if latest.status == status.INFO_REQUESTED:
+        message = _("The city asked for more information on your business license application.")
+        return [Blocker(message, detail_url, _("Answer the request"))]
+    if latest.status == status.APPROVED and latest.invoice.status == Invoice.Status.DUE:
+        message = _("Your business license is approved: pay its fees to activate it.")
+        return [Blocker(message, detail_url, _("Pay license fees"))]
+    if latest.status in (status.ACTIVE, status.EXPIRED) and latest.expires_on < today:
+        message = _("Your City business license %(number)s expired on %(date)s.") % {
+            "number": latest.number,
+            "date": _date(latest.expires_on),
+        }
+        if license_renewal_refusal(latest, today):
+            return [Blocker(message, apply_url, _("Apply for New License"))]
+        return [Blocker(message, detail_url, _("Renew it"))]
+    return [
+        Blocker(
+            _("You need an active City business license to apply for permits."),
+            apply_url,
+            _("Apply for New License"),
+        )
+    ]
+
+
+def renewals_due_of(user: User, today: datetime.date) -> list[BusinessLicense]:
+    """The holder's licenses they may renew today."""
+    candidates = licenses_of(user).filter(
+        Q(status=BusinessLicense.Status.ACTIVE) | Q(status=BusinessLicense.Status.EXPIRED),
+        expires_on__lte=today + datetime.timedelta(days=RENEWAL_OPENS_DAYS),
+    )
+    return [license for license in candidates if not license_renewal_refusal(license, today)]

@@ -1,0 +1,399 @@
+"""Applying for a business license: what it is and what it costs, then one page per step,
+each saving the draft through its service, then review and submit. Renewals and
+applications the city sent back for more information go through the same steps."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from licensing import services
+from licensing.fees import LicenseFeeError
+from licensing.forms import (
+    NO,
+    YES,
+    LicenseBusinessForm,
+    LicenseLocationForm,
+    owner_formset,
+)
+from licensing.models import BusinessClassification, BusinessLicense, LicensingSettings
+from licensing.selectors import (
+    license_fee_lines_for,
+    license_for_holder,
+    license_missing_items,
+    licenses_of,
+)
+from portal.money import money
+from portal.selectors import city_localdate, city_profile
+
+STEPS = ("business", "location", "review")
+STEP_TITLES = {
+    "business": gettext_lazy("The business"),
+    "location": gettext_lazy("Location and contact"),
+    "review": gettext_lazy("Review and submit"),
+}
+# The name of the "Save draft" button.
+SAVE_LATER = "save_later"
+
+
+def _step_url(license: BusinessLicense, step: str) -> str:
+    return reverse("licensing:edit", args=[license.pk, step])
+
+
+def _step_after(step: str) -> str:
+    """The step to open next; `step` is the last one saved, or empty."""
+    position = STEPS.index(step) if step in STEPS else -1
+    return STEPS[min(position + 1, len(STEPS) - 1)]
+
+
+def resume_url(license: BusinessLicense) -> str:
+    """Where an application in the holder's hands opens: the step after the last saved."""
+    return _step_url(license, _step_after(license.draft_step))
+
+
+def _location_step_labels() -> set[str]:
+    """What `license_missing_items` reports that the location step answers; everything
+    else is on the business step."""
+    return {
+        _("whether the business is in the city"),
+        _("the business address"),
+        _("the mailing address"),
+        _("the business phone"),
+        _("the business email"),
+    }
+
+
+def _dollars(amount: Decimal) -> str:
+    """An amount as a price list writes it: $50, $100,000, $12.50."""
+    places = 0 if amount == amount.to_integral_value() else 2
+    return "$" + number_format(amount, decimal_pos=places, force_grouping=True)
+
+
+def _fee_rule(classification: BusinessClassification) -> str:
+    kind = BusinessClassification.FeeKind
+    values = {
+        "base": _dollars(classification.base_fee),
+        "each": _dollars(classification.per_employee_fee),
+    }
+    if classification.fee_kind == kind.PER_EMPLOYEE:
+        return _("%(base)s plus %(each)s per employee") % values
+    if classification.fee_kind == kind.GROSS_RECEIPTS:
+        if not classification.base_fee:
+            return _("A fee by estimated annual gross receipts, from the table below")
+        return _("%(base)s plus a fee by estimated annual gross receipts, from the table below") % (
+            values
+        )
+    return _("A flat fee of %(base)s") % values
+
+
+def _tier_rows(classification: BusinessClassification) -> list[tuple[str, str]]:
+    """The gross-receipts table as (receipts, fee) rows in words, lowest tier first.
+    Uses the prefetched `receipts_tiers`."""
+    if classification.fee_kind != BusinessClassification.FeeKind.GROSS_RECEIPTS:
+        return []
+    tiers = list(classification.receipts_tiers.all())
+    bounded = sorted(
+        (tier for tier in tiers if tier.receipts_up_to is not None),
+        key=lambda tier: tier.receipts_up_to,
+    )
+    rows, below = [], None
+    for tier in bounded:
+        bound = _dollars(tier.receipts_up_to)
+        if below is None:
+            label = _("Up to %(bound)s") % {"bound": bound}
+        else:
+            label = _("Over %(below)s, up to %(bound)s") % {"below": below, "bound": bound}
+        rows.append((label, _dollars(tier.fee)))
+        below = bound
+    top = next((tier for tier in tiers if tier.receipts_up_to is None), None)
+    if top is not None:
+        label = _("Over %(below)s") % {"below": below} if below else _("Any amount")
+        rows.append((label, _dollars(top.fee)))
+    return rows
+
+
+def _described(classifications) -> list[BusinessClassification]:
+    """The classifications with their fee rule in words, for the templates."""
+    classifications = list(classifications)
+    for classification in classifications:
+        classification.fee_rule = _fee_rule(classification)
+        classification.tier_rows = _tier_rows(classification)
+    return classifications
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def license_apply(request: HttpRequest) -> HttpResponse:
+    """What a license is and costs, the person's drafts, and the button that starts one."""
+    if request.method == "POST":
+        license = services.license_draft_start(holder=request.user)
+        return redirect(_step_url(license, STEPS[0]))
+    classifications = BusinessClassification.objects.filter(is_active=True).prefetch_related(
+        "receipts_tiers"
+    )
+    drafts = licenses_of(request.user).filter(status=BusinessLicense.Status.DRAFT)
+    return render(
+        request,
+        "licensing/apply.html",
+        {
+            "classifications": _described(classifications),
+            "rules": LicensingSettings.current(),
+            "drafts": [{"license": draft, "url": resume_url(draft)} for draft in drafts],
+        },
+    )
+
+
+# Steps -----------------------------------------------------------------------------------
+
+
+def _application(request: HttpRequest, pk: int) -> BusinessLicense:
+    license = license_for_holder(request.user, pk)
+    if license is None:
+        raise Http404
+    return license
+
+
+def _posted(request: HttpRequest):
+    return request.POST if request.method == "POST" else None
+
+
+def _before_first_step(license: BusinessLicense) -> tuple[str, str]:
+    """Where "Back" leads from the first step, and what it is called."""
+    if license.status == BusinessLicense.Status.INFO_REQUESTED:
+        return reverse("licensing:detail", args=[license.pk]), _("the application")
+    if license.is_renewal:
+        return (
+            reverse("licensing:detail", args=[license.renewal_of_id]),
+            _("license %(number)s") % {"number": license.renewal_of.number},
+        )
+    return reverse("licensing:apply"), _("business licenses")
+
+
+def _render_step(
+    request: HttpRequest, license: BusinessLicense, step: str, **context
+) -> HttpResponse:
+    position = STEPS.index(step)
+    indicator = [
+        {
+            "title": STEP_TITLES[item],
+            "number": number,
+            "current": item == step,
+            "url": _step_url(license, item) if item != step else "",
+        }
+        for number, item in enumerate(STEPS, start=1)
+    ]
+    if position == 0:
+        back_url, back_title = _before_first_step(license)
+    else:
+        back_url = _step_url(license, STEPS[position - 1])
+        back_title = STEP_TITLES[STEPS[position - 1]]
+    context.update(
+        license=license,
+        step=step,
+        steps=indicator,
+        step_number=position + 1,
+        step_count=len(STEPS),
+        step_title=STEP_TITLES[step],
+        back_url=back_url,
+        back_title=back_title,
+        save_later=SAVE_LATER,
+    )
+    return render(request, f"licensing/apply/{step}.html", context)
+
+
+def _saved(request: HttpRequest, license: BusinessLicense, step: str) -> HttpResponse:
+    if SAVE_LATER in request.POST:
+        if license.status == BusinessLicense.Status.INFO_REQUESTED:
+            message = _(
+                "Your changes are saved. Submit the application again from its last step "
+                "when it is ready; the city waits for it."
+            )
+        else:
+            message = _(
+                "Your business license application is saved as a draft. Continue it from "
+                "your dashboard whenever you are ready."
+            )
+        messages.success(request, message)
+        return redirect("accounts:dashboard")
+    return redirect(_step_url(license, _step_after(step)))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def license_edit(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    if step not in STEPS:
+        raise Http404
+    license = _application(request, pk)
+    if not license.is_editable:
+        if request.method == "POST":
+            messages.error(
+                request,
+                _("This application is “%(status)s” and can no longer be changed.")
+                % {"status": license.get_status_display()},
+            )
+        return redirect("licensing:detail", pk=license.pk)
+    return STEP_VIEWS[step](request, license)
+
+
+def _business_step(request: HttpRequest, license: BusinessLicense) -> HttpResponse:
+    partial = SAVE_LATER in request.POST
+    initial = {
+        name: getattr(license, name)
+        for name in LicenseBusinessForm.base_fields
+        if name != "classification"
+    }
+    initial["classification"] = license.classification_id
+    form = LicenseBusinessForm(_posted(request), license=license, partial=partial, initial=initial)
+    owners = owner_formset(_posted(request), list(license.owners.all()), partial=partial)
+    if request.method == "POST" and form.is_valid() and owners.is_valid():
+        try:
+            services.license_draft_update(
+                license=license,
+                user=request.user,
+                values=form.values(),
+                owners=owners.owners(),
+                step="business",
+            )
+        except services.LicenseError as error:
+            form.add_error(None, str(error))
+        else:
+            return _saved(request, license, "business")
+    return _render_step(
+        request,
+        license,
+        "business",
+        form=form,
+        owners=owners,
+        classifications=_described(form.fields["classification"].queryset),
+        chosen_classification=str(form["classification"].value() or ""),
+        has_errors=bool(form.errors or owners.total_error_count()),
+        rules=LicensingSettings.current(),
+    )
+
+
+def _yes_no_initial(value: bool | None) -> str:
+    return {True: YES, False: NO}.get(value, "")
+
+
+def _location_step(request: HttpRequest, license: BusinessLicense) -> HttpResponse:
+    initial = {name: getattr(license, name) for name in LicenseLocationForm.base_fields}
+    initial["business_in_city"] = _yes_no_initial(license.business_in_city)
+    initial["mailing_same"] = _yes_no_initial(license.mailing_same)
+    if not license.business_state:
+        initial["business_state"] = "CA"
+    form = LicenseLocationForm(
+        _posted(request),
+        partial=SAVE_LATER in request.POST,
+        initial=initial,
+        city_name=city_profile().city.name,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.license_draft_update(
+                license=license, user=request.user, values=form.values(), step="location"
+            )
+        except services.LicenseError as error:
+            form.add_error(None, str(error))
+        else:
+            return _saved(request, license, "location")
+    return _render_step(request, license, "location", form=form)
+
+
+def _review_step(request: HttpRequest, license: BusinessLicense) -> HttpResponse:
+    submit_error = ""
+    if request.method == "POST":
+        resubmission = license.status == BusinessLicense.Status.INFO_REQUESTED
+        try:
+            license = services.license_submit(license=license, user=request.user)
+        except services.LicenseError as error:
+            submit_error = str(error)
+            license = _application(request, license.pk)
+        else:
+            messages.success(request, _submitted_message(license, resubmission))
+            return redirect("licensing:detail", pk=license.pk)
+    location_labels = _location_step_labels()
+    missing = [
+        {
+            "label": label,
+            "url": _step_url(license, "location" if label in location_labels else "business"),
+            "step": STEP_TITLES["location" if label in location_labels else "business"],
+        }
+        for label in license_missing_items(license)
+    ]
+    fee_lines, fee_error = [], ""
+    if license.classification_id:
+        try:
+            fee_lines = license_fee_lines_for(license)
+        except LicenseFeeError as error:
+            fee_error = str(error)
+    today = city_localdate()
+    renewal_of = license.renewal_of
+    return _render_step(
+        request,
+        license,
+        "review",
+        step_urls={step: _step_url(license, step) for step in STEPS},
+        owners=list(license.owners.all()),
+        missing=missing,
+        fee_lines=fee_lines,
+        fee_total=money(sum((line.amount for line in fee_lines), Decimal(0))),
+        fee_error=fee_error,
+        submit_error=submit_error,
+        can_submit=not (missing or fee_error),
+        rules=LicensingSettings.current(),
+        is_late=renewal_of is not None and renewal_of.expires_on < today,
+        approved_on_submit=renewal_of is not None
+        and license.classification_id == renewal_of.classification_id,
+    )
+
+
+def _submitted_message(license: BusinessLicense, resubmission: bool) -> str:
+    if license.status == BusinessLicense.Status.ACTIVE:
+        return _("Your renewal is approved and your license is active.")
+    if license.status == BusinessLicense.Status.APPROVED:
+        return _(
+            "Your renewal is approved. Pay the fees below and the license continues for "
+            "another term."
+        )
+    if resubmission:
+        return _(
+            "Your answers are sent. The business license office reviews the application "
+            "again and writes to you."
+        )
+    return _(
+        "Your application is submitted. The business license office reviews it and writes "
+        "to you at each step; the fees are due once it is approved."
+    )
+
+
+STEP_VIEWS = {
+    "business": _business_step,
+    "location": _location_step,
+    "review": _review_step,
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def license_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    license = _application(request, pk)
+    if license.status != BusinessLicense.Status.DRAFT:
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.license_draft_delete(license=license, user=request.user)
+        except services.LicenseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The draft business license application is deleted."))
+        return redirect("licensing:apply")
+    return render(
+        request, "licensing/delete.html", {"license": license, "resume_url": resume_url(license)}
+    )

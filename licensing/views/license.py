@@ -1,0 +1,193 @@
+"""The holder's own licenses: the list, a license's page with its fees, certificate and
+renewal, starting a renewal, and the certificate download."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import User
+from licensing import services
+from licensing.dashboard import license_overview, status_badge
+from licensing.fees import LicenseFeeError
+from licensing.models import BusinessLicense, LicensingSettings
+from licensing.selectors import (
+    license_fee_lines_for,
+    license_for_holder,
+    license_renewal_refusal,
+    licenses_of,
+)
+from licensing.views.application import resume_url
+from payments.models import Invoice
+from portal.money import money
+from portal.selectors import city_localdate
+
+Status = BusinessLicense.Status
+
+STATUS_MEANINGS = {
+    Status.SUBMITTED: gettext_lazy(
+        "The business license office has your application and will review it. It writes "
+        "to you when it decides or needs more from you."
+    ),
+    Status.IN_REVIEW: gettext_lazy(
+        "The business license office is reviewing your application. It writes to you when "
+        "it decides or needs more from you."
+    ),
+    Status.INFO_REQUESTED: gettext_lazy(
+        "The business license office needs more information: read its message, update the "
+        "application and submit it again."
+    ),
+    Status.APPROVED: gettext_lazy(
+        "Approved. Pay the fees and the license becomes active, with its number and certificate."
+    ),
+    Status.ACTIVE: gettext_lazy(
+        "Active. Keep the certificate at your place of business; renew the license before "
+        "it expires."
+    ),
+    Status.DENIED: gettext_lazy(
+        "The application was denied; the reason is below. You may apply again, or call "
+        "the business license office."
+    ),
+    Status.EXPIRED: gettext_lazy(
+        "Expired. The business may not operate in the city until the license is renewed or "
+        "a new one is issued."
+    ),
+}
+
+
+def _license_of(user: User, pk: int) -> BusinessLicense:
+    license = license_for_holder(user, pk)
+    if license is None:
+        raise Http404
+    return license
+
+
+def _fees(license: BusinessLicense) -> tuple[list, str]:
+    """The bill once there is one; before approval, what it will be."""
+    if license.invoice is not None:
+        return list(license.invoice.lines.all()), ""
+    awaiting_decision = (*BusinessLicense.PENDING, Status.INFO_REQUESTED)
+    if license.classification_id is None or license.status not in awaiting_decision:
+        return [], ""
+    try:
+        return license_fee_lines_for(license), ""
+    except LicenseFeeError as error:
+        return [], str(error)
+
+
+def _renewal_of_license(license: BusinessLicense) -> BusinessLicense | None:
+    """The renewal under way or done for this term, if any."""
+    return (
+        license.renewals.exclude(status=Status.DENIED)
+        .select_related("invoice")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+@login_required
+@require_GET
+def license_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    license = _license_of(request.user, pk)
+    if license.status == Status.DRAFT:
+        return redirect(resume_url(license))
+    today = city_localdate()
+    fee_lines, fee_error = _fees(license)
+    renewal = refusal = None
+    if license.status in (Status.ACTIVE, Status.EXPIRED):
+        renewal = _renewal_of_license(license)
+        if renewal is None:
+            refusal = license_renewal_refusal(license, today)
+    other_terms = []
+    if license.number:
+        other_terms = list(
+            licenses_of(request.user)
+            .filter(number=license.number)
+            .exclude(pk=license.pk)
+            .order_by("-starts_on")
+        )
+    invoice = license.invoice
+    return render(
+        request,
+        "licensing/detail.html",
+        {
+            "license": license,
+            "status_badge": status_badge(license.status),
+            "status_meaning": STATUS_MEANINGS.get(license.status, ""),
+            "owners": list(license.owners.all()),
+            "fee_lines": fee_lines,
+            "fee_total": money(sum((line.amount for line in fee_lines), Decimal(0))),
+            "fee_error": fee_error,
+            "can_pay": invoice is not None
+            and invoice.status == Invoice.Status.DUE
+            and invoice.payer_id == request.user.pk,
+            "certificate_pending": license.status == Status.ACTIVE and not license.certificate,
+            "renewal": renewal,
+            "renewal_url": resume_url(renewal) if renewal and renewal.is_editable else "",
+            "can_renew": refusal == "",
+            "refusal": refusal,
+            "other_terms": other_terms,
+            "rules": LicensingSettings.current(),
+            "is_expired": license.expires_on is not None and license.expires_on < today,
+        },
+    )
+
+
+@login_required
+@require_POST
+def license_renew(request: HttpRequest, pk: int) -> HttpResponse:
+    license = _license_of(request.user, pk)
+    try:
+        renewal = services.license_renewal_start(license=license, user=request.user)
+    except services.LicenseError as error:
+        messages.error(request, str(error))
+        return redirect("licensing:detail", pk=license.pk)
+    messages.info(
+        request,
+        _(
+            "Your renewal of license %(number)s is filled in from the license. Check each "
+            "step, change what is different, and submit it."
+        )
+        % {"number": license.number},
+    )
+    return redirect(reverse("licensing:edit", args=[renewal.pk, "business"]))
+
+
+@login_required
+@require_GET
+def license_certificate(request: HttpRequest, pk: int) -> FileResponse:
+    license = _license_of(request.user, pk)
+    if license.status != Status.ACTIVE or not license.certificate:
+        raise Http404
+    try:
+        handle = license.certificate.storage.open(license.certificate.name, "rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{license.number}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # A person's document: never kept by a shared cache or the browser's history.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@login_required
+@require_GET
+def license_list(request: HttpRequest) -> HttpResponse:
+    overview = license_overview(request.user)
+    return render(
+        request,
+        "licensing/list.html",
+        {"terms": overview.terms, "applications": overview.applications},
+    )
