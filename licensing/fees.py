@@ -13,6 +13,9 @@ from licensing.models import BusinessClassification, LicensingSettings, Receipts
 from payments.services import FeeLineDraft
 from portal.money import money
 
+# The most an invoice's line can hold (payments' money fields).
+FEE_MAX = Decimal("99999999.99")
+
 
 class LicenseFeeError(Exception):
     """The fee cannot be computed, with a message a person can read."""
@@ -59,6 +62,14 @@ def license_tax(
     else:
         amount = classification.base_fee
         detail = ""
+    if amount > FEE_MAX:
+        raise LicenseFeeError(
+            _(
+                "The fee for this application would be more than the portal can bill. "
+                "Check the number of employees and the gross receipts, or call the "
+                "business license office."
+            )
+        )
     description = _("Business license tax: %(classification)s") % {
         "classification": classification.name
     }

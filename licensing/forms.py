@@ -155,6 +155,7 @@ class LicenseBusinessForm(StepForm):
 
     def __init__(self, *args, license: BusinessLicense, **kwargs):
         super().__init__(*args, **kwargs)
+        self.holder = license.holder
         # A renewal may keep a classification the city no longer offers to newcomers.
         self.fields["classification"].queryset = BusinessClassification.objects.filter(
             Q(is_active=True) | Q(pk=license.classification_id)
@@ -179,6 +180,15 @@ class LicenseBusinessForm(StepForm):
             license_number_validator(number)
         except ValidationError as error:
             self.add_error("state_license_number", error)
+        else:
+            # A contractor's city license is for the state license they sign in with;
+            # the permit gate looks for that one.
+            if self.holder.is_contractor and number != self.holder.username:
+                self.add_error(
+                    "state_license_number",
+                    _("Enter your own state license number, %(number)s, the one you sign in with.")
+                    % {"number": self.holder.username},
+                )
         cleaned_data["state_license_number"] = number
         return cleaned_data
 

@@ -3,6 +3,7 @@ the business-license part of the gate a contractor passes to apply for permits."
 
 import datetime
 import re
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -37,20 +38,40 @@ def license_for_holder(user: User, pk: int) -> BusinessLicense | None:
     return licenses_of(user).filter(pk=pk).first()
 
 
-def license_missing_items(license: BusinessLicense) -> list[str]:
+@dataclass(frozen=True)
+class MissingItem:
+    """Something the application lacks, and the step of the form that asks for it."""
+
+    step: str  # "business" or "location"
+    label: str
+
+
+def license_missing_by_step(license: BusinessLicense) -> list[MissingItem]:
     """What the application still lacks before it can be submitted, in the words of the
-    form. Prefetches nothing: call it on one application."""
-    missing = []
+    form. Call it on one application: it counts the owners."""
+    business, location = [], []
     required = [
         ("classification_id", _("a classification")),
         ("business_name", _("the business name")),
         ("ownership", _("the ownership type")),
     ]
-    missing.extend(label for name, label in required if not getattr(license, name))
+    business.extend(label for name, label in required if not getattr(license, name))
     if not license.owners.exists():
-        missing.append(_("at least one owner or officer"))
+        business.append(_("at least one owner or officer"))
+    if license.starts_business_on is None:
+        business.append(_("the business start date"))
+    if license.employees is None:
+        business.append(_("the number of employees"))
+    if license.gross_receipts is None:
+        business.append(_("the estimated annual gross receipts"))
+    if (
+        license.classification_id
+        and license.classification.is_contractor
+        and not license.state_license_number
+    ):
+        business.append(_("the state contractor license number"))
     if license.business_in_city is None:
-        missing.append(_("whether the business is in the city"))
+        location.append(_("whether the business is in the city"))
     address = (
         "business_address_line1",
         "business_city",
@@ -58,31 +79,25 @@ def license_missing_items(license: BusinessLicense) -> list[str]:
         "business_postal_code",
     )
     if not all(getattr(license, name) for name in address):
-        missing.append(_("the business address"))
+        location.append(_("the business address"))
     if not license.mailing_same and not (
         license.mailing_address_line1
         and license.mailing_city
         and license.mailing_state
         and license.mailing_postal_code
     ):
-        missing.append(_("the mailing address"))
+        location.append(_("the mailing address"))
     if not license.phone:
-        missing.append(_("the business phone"))
+        location.append(_("the business phone"))
     if not license.email:
-        missing.append(_("the business email"))
-    if license.starts_business_on is None:
-        missing.append(_("the business start date"))
-    if license.employees is None:
-        missing.append(_("the number of employees"))
-    if license.gross_receipts is None:
-        missing.append(_("the estimated annual gross receipts"))
-    if (
-        license.classification_id
-        and license.classification.is_contractor
-        and not license.state_license_number
-    ):
-        missing.append(_("the state contractor license number"))
-    return missing
+        location.append(_("the business email"))
+    return [MissingItem("business", label) for label in business] + [
+        MissingItem("location", label) for label in location
+    ]
+
+
+def license_missing_items(license: BusinessLicense) -> list[str]:
+    return [item.label for item in license_missing_by_step(license)]
 
 
 def license_fee_lines_for(license: BusinessLicense) -> list[FeeLineDraft]:
@@ -137,11 +152,19 @@ def license_renewal_refusal(
     return ""
 
 
-def license_current_of(user: User, today: datetime.date | None = None) -> BusinessLicense | None:
-    """The holder's license valid today, if any."""
+def license_current_of(
+    user: User, today: datetime.date | None = None, *, contractor: bool = False
+) -> BusinessLicense | None:
+    """The holder's license valid today, if any; with `contractor`, only a contractor
+    license for the state license number they sign in with."""
     today = today or city_localdate()
+    licenses = BusinessLicense.objects.all()
+    if contractor:
+        licenses = licenses.filter(
+            classification__is_contractor=True, state_license_number=user.username
+        )
     return (
-        BusinessLicense.objects.filter(
+        licenses.filter(
             holder=user,
             status=BusinessLicense.Status.ACTIVE,
             starts_on__lte=today,
@@ -184,7 +207,7 @@ def business_license_blockers(user: User) -> list[Blocker]:
     if not user.is_contractor:
         return []
     today = city_localdate()
-    if license_current_of(user, today) is not None:
+    if license_current_of(user, today, contractor=True) is not None:
         return []
     latest = (
         BusinessLicense.objects.filter(holder=user)
@@ -230,9 +253,14 @@ def business_license_blockers(user: User) -> list[Blocker]:
         if license_renewal_refusal(latest, today):
             return [Blocker(message, apply_url, _("Apply for New License"))]
         return [Blocker(message, detail_url, _("Renew it"))]
+    # Their licenses are current, but none is a contractor license for their number.
     return [
         Blocker(
-            _("You need an active City business license to apply for permits."),
+            _(
+                "You need an active City business license in a contractor classification, "
+                "for state license %(number)s, to apply for permits."
+            )
+            % {"number": user.username},
             apply_url,
             _("Apply for New License"),
         )

@@ -263,7 +263,7 @@ def license_submit(*, license: BusinessLicense, user: User) -> BusinessLicense:
     except LicenseFeeError as error:
         raise LicenseError(str(error)) from None
     resubmission = license.status == BusinessLicense.Status.INFO_REQUESTED
-    if license.is_renewal and not resubmission:
+    if license.is_renewal:
         refusal = license_renewal_refusal(license.renewal_of, city_localdate(), renewal=license)
         if refusal:
             raise LicenseError(refusal)
@@ -530,7 +530,14 @@ def license_expire(*, license: BusinessLicense, today: datetime.date) -> Busines
     for renewal in license.renewals.filter(
         status=BusinessLicense.Status.APPROVED, invoice__status=Invoice.Status.DUE
     ).select_related("classification", "invoice"):
-        _penalty_add(renewal, license.expires_on, today)
+        # One sent after the last day was billed the penalty when it was sent.
+        if city_localdate(renewal.submitted_at) <= license.expires_on:
+            _penalty_add(renewal, license.expires_on, today)
+    if license.renewals.filter(
+        status__in=(*BusinessLicense.PENDING, BusinessLicense.Status.INFO_REQUESTED)
+    ).exists():
+        # The holder has renewed; the city has not decided yet. "Renew it" would mislead.
+        return license
     rules = LicensingSettings.current()
     license_email(
         license,

@@ -104,7 +104,7 @@ class BusinessClassificationFactory(factory.django.DjangoModelFactory):
 
 
 class BusinessLicenseFactory(factory.django.DjangoModelFactory):
-    """An active license, valid from today for the calendar year, with one owner."""
+    """An active license, current for 200 days more, with one owner."""
 
     class Meta:
         model = BusinessLicense
@@ -138,7 +138,8 @@ class BusinessLicenseFactory(factory.django.DjangoModelFactory):
     state_license_number = factory.LazyAttribute(
         lambda license: license.holder.username if license.holder.is_contractor else ""
     )
-    starts_on = factory.LazyFunction(datetime.date.today)
+    # From a month ago, so the term covers today in the city's zone whatever the server's.
+    starts_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))
     expires_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=200))
 
     @factory.post_generation

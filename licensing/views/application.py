@@ -27,7 +27,7 @@ from licensing.models import BusinessClassification, BusinessLicense, LicensingS
 from licensing.selectors import (
     license_fee_lines_for,
     license_for_holder,
-    license_missing_items,
+    license_missing_by_step,
     licenses_of,
 )
 from portal.money import money
@@ -56,18 +56,6 @@ def _step_after(step: str) -> str:
 def resume_url(license: BusinessLicense) -> str:
     """Where an application in the holder's hands opens: the step after the last saved."""
     return _step_url(license, _step_after(license.draft_step))
-
-
-def _location_step_labels() -> set[str]:
-    """What `license_missing_items` reports that the location step answers; everything
-    else is on the business step."""
-    return {
-        _("whether the business is in the city"),
-        _("the business address"),
-        _("the mailing address"),
-        _("the business phone"),
-        _("the business email"),
-    }
 
 
 def _dollars(amount: Decimal) -> str:
@@ -318,14 +306,13 @@ def _review_step(request: HttpRequest, license: BusinessLicense) -> HttpResponse
         else:
             messages.success(request, _submitted_message(license, resubmission))
             return redirect("licensing:detail", pk=license.pk)
-    location_labels = _location_step_labels()
     missing = [
         {
-            "label": label,
-            "url": _step_url(license, "location" if label in location_labels else "business"),
-            "step": STEP_TITLES["location" if label in location_labels else "business"],
+            "label": item.label,
+            "url": _step_url(license, item.step),
+            "step": STEP_TITLES[item.step],
         }
-        for label in license_missing_items(license)
+        for item in license_missing_by_step(license)
     ]
     fee_lines, fee_error = [], ""
     if license.classification_id:

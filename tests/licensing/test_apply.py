@@ -636,3 +636,24 @@ def test_the_apply_page_takes_a_fixed_number_of_queries(
         page = client.get(reverse("licensing:apply")).content.decode()
 
     assert page.count(">Continue<") == 4
+
+
+def test_a_contractor_applies_with_their_own_state_license_number_only(client, contractor_class):
+    contractor = ContractorFactory(username="2468013", business_license=None, email_verified=True)
+    draft = services.license_draft_start(holder=contractor)
+    client.force_login(contractor)
+
+    other = client.post(
+        step_url(draft, "business"), business_form(contractor_class, state_license_number="1029384")
+    )
+    assert errors_of(other, "state_license_number") == [
+        "Enter your own state license number, 2468013, the one you sign in with."
+    ]
+    draft.refresh_from_db()
+    assert draft.classification is None
+
+    own = client.post(
+        step_url(draft, "business"), business_form(contractor_class, state_license_number="2468013")
+    )
+    draft.refresh_from_db()
+    assert own.status_code == 302 and draft.state_license_number == "2468013"

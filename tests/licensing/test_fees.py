@@ -217,3 +217,10 @@ def test_a_twelve_month_term_from_february_29_runs_through_february_28(professio
         datetime.date(2029, 3, 1),
         datetime.date(2030, 2, 28),
     )
+
+
+def test_a_fee_larger_than_an_invoice_can_hold_is_refused_with_a_message(professional):
+    professional.per_employee_fee = D("1000.00")
+
+    with pytest.raises(LicenseFeeError, match="more than the portal can bill"):
+        license_tax(professional, employees=100_000, gross_receipts=D(0))

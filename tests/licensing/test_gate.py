@@ -439,3 +439,28 @@ def test_paying_the_approved_license_lets_the_contractor_apply(
         permit=permit_draft_complete(unlicensed, "RERF"), user=unlicensed
     )
     assert permit.status != Permit.Status.DRAFT and permit.number
+
+
+def test_a_contractor_with_only_another_kind_of_license_is_asked_for_a_contractor_one(
+    unlicensed, home_occupation
+):
+    BusinessLicenseFactory(holder=unlicensed, classification=home_occupation)
+
+    assert account_blockers(unlicensed) == [
+        Blocker(
+            "You need an active City business license in a contractor classification, for "
+            "state license 1029384, to apply for permits.",
+            "/licenses/apply/",
+            "Apply for New License",
+        )
+    ]
+
+
+def test_a_contractor_license_for_another_state_number_does_not_open_the_gate(
+    unlicensed, contractor_class
+):
+    BusinessLicenseFactory(
+        holder=unlicensed, classification=contractor_class, state_license_number="7654321"
+    )
+
+    assert [blocker.action_url for blocker in account_blockers(unlicensed)] == ["/licenses/apply/"]

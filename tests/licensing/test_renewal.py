@@ -709,3 +709,50 @@ def test_simultaneous_activations_get_distinct_numbers(home_occupation, licensin
     assert numbers == [f"BL{year}-{n:05d}" for n in range(1, ACTIVATIONS + 1)]
     assert LicenseNumberCounter.objects.get(year=year).last_value == ACTIVATIONS
     assert set(BusinessLicense.objects.values_list("status", flat=True)) == {Status.ACTIVE}
+
+
+# What review found -----------------------------------------------------------------------
+
+
+def test_a_renewal_sent_after_midnight_before_the_nightly_run_pays_the_penalty_once(
+    license, time_machine
+):
+    time_machine.move_to(at(LAST_DAY + DAY, 0, 30), tick=False)
+    renewal = renewal_submitted(license)
+    assert PENALTY in fee_lines(renewal)
+
+    services.licenses_expire(today=LAST_DAY + DAY)
+
+    renewal.refresh_from_db()
+    penalties = [line for line in renewal.invoice.lines.all() if line.description == PENALTY]
+    assert len(penalties) == 1
+
+
+def test_no_expiry_notice_while_the_renewal_is_with_the_city(
+    license, professional, time_machine, sent
+):
+    time_machine.move_to(before_expiry(10), tick=False)
+    renewal_submitted(license, classification=professional)
+
+    time_machine.move_to(at(LAST_DAY + DAY, 1, 45), tick=False)
+    count, messages = sent(tasks.licenses_expire)
+
+    license.refresh_from_db()
+    assert (count, messages, license.status) == (1, [], Status.EXPIRED)
+
+
+def test_an_answer_past_the_late_renewal_limit_is_refused(
+    license, owner, professional, licensing_clerk, time_machine
+):
+    time_machine.move_to(before_expiry(10), tick=False)
+    renewal = renewal_submitted(license, classification=professional)
+    services.license_info_request(
+        license=renewal, reviewer=licensing_clerk, message="Send the new floor plan."
+    )
+    services.licenses_expire(today=LAST_DAY + DAY)
+
+    time_machine.move_to(at(LAST_DAY + 181 * DAY), tick=False)
+    with pytest.raises(LicenseError, match="Apply for a new license instead"):
+        services.license_submit(license=renewal, user=owner)
+    renewal.refresh_from_db()
+    assert renewal.status == Status.INFO_REQUESTED

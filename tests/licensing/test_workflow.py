@@ -79,8 +79,8 @@ def test_an_incomplete_application_is_refused_with_what_is_missing(owner, retail
         services.license_submit(license=draft, user=owner)
 
     assert str(refused.value) == (
-        "The application is not complete: at least one owner or officer; the business phone; "
-        "the number of employees."
+        "The application is not complete: at least one owner or officer; the number of "
+        "employees; the business phone."
     )
     assert reloaded(draft).status == Status.DRAFT
     assert reloaded(draft).submitted_at is None
