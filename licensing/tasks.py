@@ -1,22 +1,14 @@
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from licensing import services
 from licensing.certificate import license_certificate_store
 from portal.selectors import city_date_or_today
-
-# What may pass on a second try: a full or unmounted disk, a dropped database connection.
-TRANSIENT_ERRORS = (OSError, OperationalError, InterfaceError)
+from portal.tasks import DAILY_TASK_OPTIONS, PDF_TASK_OPTIONS
 
 
 @shared_task(
     name="licensing.tasks.license_certificate_render",
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=10,
-    retry_backoff_max=600,
-    max_retries=5,
-    soft_time_limit=120,
-    time_limit=150,
+    **PDF_TASK_OPTIONS,
 )
 def license_certificate_render(license_id: int) -> None:
     """Render an active license's certificate; a second run replaces it with the same one."""
@@ -25,9 +17,7 @@ def license_certificate_render(license_id: int) -> None:
 
 @shared_task(
     name="licensing.tasks.licenses_expire",
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=60,
-    max_retries=5,
+    **DAILY_TASK_OPTIONS,
 )
 def licenses_expire(today: str | None = None) -> int:
     """Expire active licenses past their last day; a second run finds none left."""
@@ -36,9 +26,7 @@ def licenses_expire(today: str | None = None) -> int:
 
 @shared_task(
     name="licensing.tasks.licenses_remind_renewal",
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=60,
-    max_retries=5,
+    **DAILY_TASK_OPTIONS,
 )
 def licenses_remind_renewal(today: str | None = None) -> int:
     """Remind holders 60, 30 and 7 days before a license expires, once each."""

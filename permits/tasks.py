@@ -1,23 +1,14 @@
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from permits import services
 from permits.pdf import permit_pdf_store
 from portal.selectors import city_date_or_today
-
-# What may pass on a second try: a full or unmounted disk, a dropped database connection.
-# A template or WeasyPrint error would fail the same way again, so it is not retried.
-TRANSIENT_ERRORS = (OSError, OperationalError, InterfaceError)
+from portal.tasks import DAILY_TASK_OPTIONS, PDF_TASK_OPTIONS
 
 
 @shared_task(
     name="permits.tasks.permit_pdf_render",
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=10,
-    retry_backoff_max=600,
-    max_retries=5,
-    soft_time_limit=120,
-    time_limit=150,
+    **PDF_TASK_OPTIONS,
 )
 def permit_pdf_render(permit_id: int) -> None:
     """Render the issued permit's PDF; a second run replaces it with the same document."""
@@ -26,9 +17,7 @@ def permit_pdf_render(permit_id: int) -> None:
 
 @shared_task(
     name="permits.tasks.permits_expire",
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=60,
-    max_retries=5,
+    **DAILY_TASK_OPTIONS,
 )
 def permits_expire(today: str | None = None) -> int:
     """Expire issued permits past their date; a second run finds none left."""
@@ -37,9 +26,7 @@ def permits_expire(today: str | None = None) -> int:
 
 @shared_task(
     name="permits.tasks.permits_warn_expiring",
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=60,
-    max_retries=5,
+    **DAILY_TASK_OPTIONS,
 )
 def permits_warn_expiring(today: str | None = None) -> int:
     """Warn applicants 30 days before a permit expires, once per permit."""

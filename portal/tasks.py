@@ -3,6 +3,22 @@ import smtplib
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
+from django.db import InterfaceError, OperationalError
+
+# What may pass on a second try: a full or unmounted disk, a dropped database connection.
+# A template or WeasyPrint error would fail the same way again, so it is not retried.
+TRANSIENT_ERRORS = (OSError, OperationalError, InterfaceError)
+# How the apps' tasks that render a PDF retry, and how long they may take.
+PDF_TASK_OPTIONS = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 10,
+    "retry_backoff_max": 600,
+    "max_retries": 5,
+    "soft_time_limit": 120,
+    "time_limit": 150,
+}
+# How the nightly tasks that walk the records of a day retry.
+DAILY_TASK_OPTIONS = {"autoretry_for": TRANSIENT_ERRORS, "retry_backoff": 60, "max_retries": 5}
 
 
 @shared_task(name="portal.tasks.sessions_clear_expired")
