@@ -44,7 +44,7 @@ from inspections.scheduling import inspection_calendar, scheduling_rules
 from inspections.selectors import daily_inspections
 from permits.models import number_compact
 from permits.services import PermitError
-from portal.admin import BulkChangeAdminMixin, RevertGuardedHistoryAdmin
+from portal.admin import BulkChangeAdminMixin, RevertGuardedHistoryAdmin, admin_object_page
 from portal.links import own_site_url
 from portal.selectors import city_localdate, city_profile
 
@@ -468,19 +468,15 @@ class InspectionAdmin(BulkChangeAdminMixin, RevertGuardedHistoryAdmin):
             else:
                 self.message_user(request, _recorded_message(recorded), messages.SUCCESS)
                 return self._back(request, recorded)
-        return TemplateResponse(
+        return admin_object_page(
+            self,
             request,
             "admin/inspections/inspection/record_result.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.opts,
-                "original": inspection,
-                "title": gettext("Record the result of %(inspection)s")
-                % {"inspection": inspection},
-                "form": form,
-                "next_url": _safe_next(request),
-                "window_times": scheduling_rules().window_times(inspection.window),
-            },
+            inspection,
+            title=gettext("Record the result of %(inspection)s") % {"inspection": inspection},
+            form=form,
+            next_url=_safe_next(request),
+            window_times=scheduling_rules().window_times(inspection.window),
         )
 
     def cancel_view(self, request, inspection_id: int):
@@ -513,18 +509,15 @@ class InspectionAdmin(BulkChangeAdminMixin, RevertGuardedHistoryAdmin):
                     messages.SUCCESS,
                 )
                 return self._back(request, inspection)
-        return TemplateResponse(
+        return admin_object_page(
+            self,
             request,
             "admin/inspections/inspection/cancel.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.opts,
-                "original": inspection,
-                "title": gettext("Cancel %(inspection)s") % {"inspection": inspection},
-                "form": form,
-                "next_url": _safe_next(request),
-                "window_times": scheduling_rules().window_times(inspection.window),
-            },
+            inspection,
+            title=gettext("Cancel %(inspection)s") % {"inspection": inspection},
+            form=form,
+            next_url=_safe_next(request),
+            window_times=scheduling_rules().window_times(inspection.window),
         )
 
     def assign_to_me_view(self, request, inspection_id: int):

@@ -12,11 +12,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, Value, When
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.cache import patch_cache_control
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
@@ -41,7 +39,13 @@ from licensing.models import (
 from licensing.selectors import license_fee_lines_for, number_normalize
 from payments.admin import counter_payment_page
 from payments.models import Invoice
-from portal.admin import BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistoryAdmin
+from portal.admin import (
+    BulkChangeAdminMixin,
+    ReadOnlyAdminMixin,
+    RevertGuardedHistoryAdmin,
+    admin_object_page,
+)
+from portal.downloads import private_download
 from portal.selectors import city_localdate
 
 Status = BusinessLicense.Status
@@ -523,18 +527,15 @@ class BusinessLicenseAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuard
         return self._render(request, license, review_step.title, form, review_step.button)
 
     def _render(self, request, license: BusinessLicense, title: str, form, button: str, **context):
-        return TemplateResponse(
+        return admin_object_page(
+            self,
             request,
             "admin/licensing/businesslicense/review.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.opts,
-                "original": license,
-                "title": title,
-                "form": form,
-                "button": button,
-                **context,
-            },
+            license,
+            title=title,
+            form=form,
+            button=button,
+            **context,
         )
 
     def counter_payment_view(self, request, license_id: int):
@@ -576,18 +577,7 @@ class BusinessLicenseAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuard
         license = get_object_or_404(BusinessLicense, pk=license_id)
         if not license.certificate:
             raise Http404
-        try:
-            handle = license.certificate.open("rb")
-        except OSError:
-            raise Http404 from None
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=f"{license.number}.pdf",
-            content_type="application/pdf",
-        )
-        patch_cache_control(response, private=True, no_store=True)
-        return response
+        return private_download(license.certificate, f"{license.number}.pdf", "application/pdf")
 
 
 def _queue_label(license: BusinessLicense) -> str:

@@ -3,14 +3,13 @@ accessible PDF (PDF/UA-1) made by WeasyPrint, one file per license term."""
 
 from urllib.parse import urlencode
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from licensing.models import RENEWAL_OPENS_DAYS, BusinessLicense, LicensingSettings
 from portal.links import absolute_url
-from portal.pdf import logo_data_uri, pdf_from_html, qr_data_uri
+from portal.pdf import logo_data_uri, pdf_from_html, pdf_store, qr_data_uri
 from portal.selectors import city_profile
 
 
@@ -60,11 +59,4 @@ def license_certificate_store(*, license_id: int) -> None:
     if license is None or license.status != BusinessLicense.Status.ACTIVE:
         return
     _html, pdf = license_certificate_render(license)
-    storage = license.certificate.storage
-    name = license.certificate.field.generate_filename(license, _file_name(license))
-    if license.certificate and license.certificate.name != name:
-        license.certificate.delete(save=False)
-    # A run that died between writing the file and saving the row left it behind.
-    storage.delete(name)
-    license.certificate.save(name.rsplit("/", 1)[-1], ContentFile(pdf), save=False)
-    license.save(update_fields=["certificate"])
+    pdf_store(license.certificate, _file_name(license), pdf)

@@ -1,8 +1,10 @@
 """A holder's licenses at a glance, for the dashboard section and the "My business
 licenses" page: the latest term of each license, whether it is due for renewal, and the
-applications still under way, from one query (two when a renewal window is open)."""
+applications still under way, from one query (two when a renewal window is open: the
+renewal rule is the selector's, asked of the rows in hand)."""
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -10,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from licensing.models import BusinessLicense, LicensingSettings
-from licensing.selectors import license_renewal_opens_on, licenses_of
+from licensing.selectors import licenses_of, renewal_refusal_of
 from payments.models import Invoice
 from portal.selectors import city_localdate
 
@@ -81,28 +83,6 @@ def _next_step(license: BusinessLicense) -> tuple[str, bool]:
     return _("See the application"), False
 
 
-def _in_renewal_window(license: BusinessLicense, today: datetime.date) -> bool:
-    """Active or expired, and today between the opening of renewal and the last day a
-    lapsed license may still be renewed."""
-    if license.status not in (Status.ACTIVE, Status.EXPIRED):
-        return False
-    opens_on = license_renewal_opens_on(license)
-    return opens_on is not None and opens_on <= today
-
-
-def _renewal_due(
-    license: BusinessLicense,
-    renewal: BusinessLicense | None,
-    today: datetime.date,
-    rules: LicensingSettings | None,
-) -> bool:
-    """`license_renewal_refusal`'s rule, applied to the rows in hand: that selector asks
-    the database for each license, and a list must not grow its queries with them."""
-    if renewal is not None or rules is None or not _in_renewal_window(license, today):
-        return False
-    return today <= license.expires_on + datetime.timedelta(days=rules.late_renewal_days)
-
-
 def license_overview(user: User, today: datetime.date | None = None) -> LicenseOverview:
     """Every license of the holder's (its latest term) and every application without a
     number yet, newest first."""
@@ -130,17 +110,17 @@ def license_overview(user: User, today: datetime.date | None = None) -> LicenseO
         held = latest_terms.get(row.number)
         if held is None or row.starts_on > held.starts_on:
             latest_terms[row.number] = row
-    # The city's rules are read only when some license has reached its renewal window.
-    rules = (
-        LicensingSettings.current()
-        if any(_in_renewal_window(license, today) for license in latest_terms.values())
-        else None
-    )
+    rules = functools.cache(LicensingSettings.current)
     terms = [
         LicenseTerm(
             license=license,
             renewal=renewals.get(license.pk),
-            renewal_due=_renewal_due(license, renewals.get(license.pk), today, rules),
+            renewal_due=not renewal_refusal_of(
+                license,
+                today,
+                renewal_underway=license.pk in renewals,
+                rules=rules,
+            ),
             badge=status_badge(license.status),
         )
         for license in sorted(

@@ -3,6 +3,7 @@ the business-license part of the gate a contractor passes to apply for permits."
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -126,12 +127,29 @@ def license_renewal_refusal(
 ) -> str:
     """Why this license cannot be renewed today; empty when it can. `renewal` is the
     application being submitted, which does not count against itself."""
-    if license.status not in (BusinessLicense.Status.ACTIVE, BusinessLicense.Status.EXPIRED):
-        return _("Only an active or recently expired license can be renewed.")
     others = license.renewals.exclude(status=BusinessLicense.Status.DENIED)
     if renewal is not None:
         others = others.exclude(pk=renewal.pk)
-    if others.exists():
+    return renewal_refusal_of(
+        license,
+        today,
+        renewal_underway=others.exists(),
+        rules=LicensingSettings.current,
+    )
+
+
+def renewal_refusal_of(
+    license: BusinessLicense,
+    today: datetime.date,
+    *,
+    renewal_underway: bool,
+    rules: Callable[[], LicensingSettings],
+) -> str:
+    """The renewal rule on rows in hand, for a list of licenses that fetched their
+    renewals once; `rules` is asked only when the rule gets that far."""
+    if license.status not in (BusinessLicense.Status.ACTIVE, BusinessLicense.Status.EXPIRED):
+        return _("Only an active or recently expired license can be renewed.")
+    if renewal_underway:
         return _("This license already has a renewal underway.")
     opens_on = license_renewal_opens_on(license)
     if today < opens_on:
@@ -142,13 +160,13 @@ def license_renewal_refusal(
             "days": RENEWAL_OPENS_DAYS,
             "expires": _date(license.expires_on),
         }
-    rules = LicensingSettings.current()
-    last_day = license.expires_on + datetime.timedelta(days=rules.late_renewal_days)
+    late_renewal_days = rules().late_renewal_days
+    last_day = license.expires_on + datetime.timedelta(days=late_renewal_days)
     if today > last_day:
         return _(
             "This license expired on %(expires)s, more than %(days)d days ago, so it can no "
             "longer be renewed. Apply for a new license instead."
-        ) % {"expires": _date(license.expires_on), "days": rules.late_renewal_days}
+        ) % {"expires": _date(license.expires_on), "days": late_renewal_days}
     return ""
 
 

@@ -10,11 +10,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.cache import patch_cache_control
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -47,7 +45,13 @@ from permits.models import (
     RequiredDocument,
     number_compact,
 )
-from portal.admin import BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistoryAdmin
+from portal.admin import (
+    BulkChangeAdminMixin,
+    ReadOnlyAdminMixin,
+    RevertGuardedHistoryAdmin,
+    admin_object_page,
+)
+from portal.downloads import private_download
 
 Status = Permit.Status
 
@@ -255,20 +259,6 @@ REVIEW_STEPS = {
     )
 }
 FEES_OPEN = (Invoice.Status.PENDING, Invoice.Status.DUE)
-
-
-def _staff_file(file, filename: str, content_type: str) -> FileResponse:
-    """An applicant's file for staff: a download, never kept in a cache."""
-    try:
-        handle = file.storage.open(file.name, "rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 # What the applicant entered is theirs, and the status moves only through services:
@@ -520,18 +510,15 @@ class PermitAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistory
         return redirect(reverse("admin:permits_permit_change", args=[permit.pk]))
 
     def _render(self, request, permit: Permit, title: str, form, button: str, **context):
-        return TemplateResponse(
+        return admin_object_page(
+            self,
             request,
             "admin/permits/permit/action.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.opts,
-                "original": permit,
-                "title": title,
-                "form": form,
-                "button": button,
-                **context,
-            },
+            permit,
+            title=title,
+            form=form,
+            button=button,
+            **context,
         )
 
     def review_view(self, request, permit_id: int, step: str):
@@ -638,7 +625,7 @@ class PermitAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistory
             raise PermissionDenied
         permit = self._permit(permit_id)
         document = get_object_or_404(permit.documents, pk=document_id)
-        return _staff_file(document.file, document.original_name, document.content_type)
+        return private_download(document.file, document.original_name, document.content_type)
 
     def pdf_view(self, request, permit_id: int):
         if not self.has_view_permission(request):
@@ -646,7 +633,7 @@ class PermitAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistory
         permit = self._permit(permit_id)
         if not permit.pdf:
             raise Http404
-        return _staff_file(permit.pdf, f"{permit.number}.pdf", "application/pdf")
+        return private_download(permit.pdf, f"{permit.number}.pdf", "application/pdf")
 
 
 def _answer(value) -> str:

@@ -1,6 +1,5 @@
 """The issued permit as a tagged, accessible PDF (PDF/UA-1), made by WeasyPrint."""
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -11,7 +10,7 @@ from permits.hooks import inspections_needed
 from permits.models import Permit
 from permits.selectors import permit_field_answers
 from portal.links import absolute_url
-from portal.pdf import logo_data_uri, pdf_from_html, qr_data_uri
+from portal.pdf import logo_data_uri, pdf_from_html, pdf_store, qr_data_uri
 from portal.selectors import city_localdate, city_profile
 
 # Only an issued permit (or one finaled since) is a permit to print.
@@ -73,11 +72,4 @@ def permit_pdf_store(*, permit_id: int) -> None:
     if permit is None or permit.status not in PRINTABLE:
         return
     _html, pdf = permit_pdf_render(permit)
-    storage = permit.pdf.storage
-    name = permit.pdf.field.generate_filename(permit, f"{permit.number}.pdf")
-    if permit.pdf and permit.pdf.name != name:
-        permit.pdf.delete(save=False)
-    # A run that died between writing the file and saving the row left it behind.
-    storage.delete(name)
-    permit.pdf.save(name.rsplit("/", 1)[-1], ContentFile(pdf), save=False)
-    permit.save(update_fields=["pdf"])
+    pdf_store(permit.pdf, f"{permit.number}.pdf", pdf)

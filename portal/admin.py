@@ -4,11 +4,29 @@ from collections.abc import Callable, Iterable
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.models import City, Department, FaqCategory, FaqEntry
+
+
+def admin_object_page(
+    model_admin: admin.ModelAdmin, request, template_name: str, original, **context
+) -> TemplateResponse:
+    """A page of the admin's own about one row, such as a button's form, in the admin's
+    frame: its header, breadcrumbs to `original`, and `context`."""
+    return TemplateResponse(
+        request,
+        template_name,
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.opts,
+            "original": original,
+            **context,
+        },
+    )
 
 
 class ReadOnlyAdminMixin:

@@ -7,6 +7,8 @@ import logging
 import os
 
 import segno
+from django.core.files.base import ContentFile
+from django.db.models.fields.files import FieldFile
 from PIL import Image, UnidentifiedImageError
 
 from portal.links import absolute_url
@@ -57,3 +59,15 @@ def logo_data_uri(city: City) -> str:
     if mime_type is None:
         return ""
     return f"data:{mime_type};base64," + base64.b64encode(content).decode()
+
+
+def pdf_store(file: FieldFile, filename: str, pdf: bytes) -> None:
+    """Keep `pdf` as the row's file under `filename`, replacing the row's earlier file, so
+    rendering again leaves one file; the row is saved with the new name."""
+    name = file.field.generate_filename(file.instance, filename)
+    if file and file.name != name:
+        file.delete(save=False)
+    # A run that died between writing the file and saving the row left it behind.
+    file.storage.delete(name)
+    file.save(name.rsplit("/", 1)[-1], ContentFile(pdf), save=False)
+    file.instance.save(update_fields=[file.field.name])

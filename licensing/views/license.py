@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -26,6 +25,7 @@ from licensing.selectors import (
 )
 from licensing.views.application import resume_url
 from payments.models import Invoice
+from portal.downloads import private_download
 from portal.money import money
 from portal.selectors import city_localdate
 
@@ -166,20 +166,7 @@ def license_certificate(request: HttpRequest, pk: int) -> FileResponse:
     license = _license_of(request.user, pk)
     if license.status != Status.ACTIVE or not license.certificate:
         raise Http404
-    try:
-        handle = license.certificate.storage.open(license.certificate.name, "rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{license.number}.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    # A person's document: never kept by a shared cache or the browser's history.
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_download(license.certificate, f"{license.number}.pdf", "application/pdf")
 
 
 @login_required

@@ -4,11 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
-from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,6 +18,7 @@ from permits.forms import CorrectionUploadForm, ResubmitForm, WithdrawForm
 from permits.hooks import APPLICANT_PAGE, permit_sections
 from permits.models import Permit
 from permits.selectors import permit_field_answers, permit_for_owner, permits_of
+from portal.downloads import private_download
 from portal.money import money
 
 Status = Permit.Status
@@ -200,20 +199,6 @@ def permit_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("permits:detail", pk=permit.pk)
 
 
-def _private_file(file: FieldFile, filename: str, content_type: str) -> FileResponse:
-    """A person's file as a download, never rendered by the browser nor kept in a cache."""
-    try:
-        handle = file.storage.open(file.name, "rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
 @login_required
 @require_GET
 def permit_document(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
@@ -221,7 +206,7 @@ def permit_document(request: HttpRequest, pk: int, document_pk: int) -> FileResp
     document = permit.documents.filter(pk=document_pk).first()
     if document is None:
         raise Http404
-    return _private_file(document.file, document.original_name, document.content_type)
+    return private_download(document.file, document.original_name, document.content_type)
 
 
 @login_required
@@ -230,7 +215,7 @@ def permit_pdf(request: HttpRequest, pk: int) -> FileResponse:
     permit = _permit_of(request.user, pk)
     if not permit.pdf:
         raise Http404
-    return _private_file(permit.pdf, f"{permit.number}.pdf", "application/pdf")
+    return private_download(permit.pdf, f"{permit.number}.pdf", "application/pdf")
 
 
 MY_PERMITS_PER_PAGE = 25
