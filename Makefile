@@ -24,9 +24,9 @@ run: migrate
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # In parallel, a worker a core, at most four: each takes two of Redis' 16 databases
-# (tests/conftest.py). Work stealing keeps pytest-django's order within each worker, so
-# the transactional tests, which empty every table, still come after the other database
-# tests; by-file distribution (loadfile, loadscope) would interleave them.
+# (tests/conftest.py). pytest-randomly shuffles the order on every run and prints its seed
+# (`make test PYTEST_ARGS=--randomly-seed=N` repeats one); tests/database.py keeps every
+# test's database as it expects in any order, so work stealing only keeps it fast.
 test: install
 	$(BIN)/python -m pytest --numprocesses=auto --maxprocesses=4 --dist=worksteal $(PYTEST_ARGS)
 

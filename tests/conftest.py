@@ -7,13 +7,12 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
-from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connections
-from django.db.models import Q
 
 from portal.celery import app as celery_app
+
+pytest_plugins = ["tests.database"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,49 +70,6 @@ def _empty_cache():
 def _fast_password_hashing(settings):
     """Hashing strength is Django's concern; the tests only need hashing to happen."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(scope="session")
-def staff_group_grants(django_db_setup, django_db_blocker) -> dict[str, Q]:
-    """The staff groups and their permissions as the migrations made them."""
-    with django_db_blocker.unblock():
-        grants = {}
-        for group in Group.objects.prefetch_related("permissions__content_type"):
-            grants[group.name] = Q(pk__in=[])
-            for permission in group.permissions.all():
-                grants[group.name] |= Q(
-                    content_type__app_label=permission.content_type.app_label,
-                    content_type__model=permission.content_type.model,
-                    codename=permission.codename,
-                )
-        return grants
-
-
-def _uses_transactional_db(request) -> bool:
-    marker = request.node.get_closest_marker("django_db")
-    return bool(
-        {"transactional_db", "live_server", "celery_worker"} & set(request.fixturenames)
-        or (marker and marker.kwargs.get("transaction"))
-    )
-
-
-@pytest.fixture(autouse=True)
-def _staff_groups_after_flush(request):
-    """A transactional test empties every table when it ends, the groups the migrations
-    made included; the ones after it get them back, as a fresh database has them."""
-    if not _uses_transactional_db(request):
-        return
-    grants = request.getfixturevalue("staff_group_grants")
-    request.getfixturevalue("transactional_db")
-    for name, permissions in grants.items():
-        group, created = Group.objects.get_or_create(name=name)
-        if created:
-            group.permissions.set(Permission.objects.filter(permissions))
-
-
-@pytest.fixture
-def demo_city(db):
-    call_command("load_demo_city", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 def run_django(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:

@@ -1,0 +1,156 @@
+"""What every test finds in its database, whatever ran before it in the same worker.
+
+pytest-django wraps a test in a transaction that is rolled back (a `TestCase`), unless the
+test is transactional (`transaction=True`, `live_server`, `celery_worker`): then its writes
+are committed and every table is emptied when it ends, the rows the migrations made
+(content types, permissions, the staff groups) included. Two rules keep tests
+independent of their order and of how many workers share them out:
+
+- **The migrations' rows come back after every emptying.** A transactional test takes
+  serialized rollback, so emptying leaves the tables bare (no post_migrate refill) and
+  Django reloads the rows serialized after migrating when the next transactional test
+  starts; a test in a transaction that comes next gets them back here first, committed.
+- **The demo city is loaded once per worker, not once per test.** Tests that ask for
+  `demo_city` run inside one outer transaction holding it; each test's own transaction is
+  a savepoint inside, rolled back as usual. The outer transaction is rolled back before a
+  test that does not ask for the demo city, or that commits (a transactional test loads
+  its own copy, emptied with the rest). Tests are grouped so that a worker loads the
+  demo city about once; in any other order they pass all the same, only slower.
+"""
+
+import os
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+
+DEMO_CITY = "demo_city"
+TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "celery_worker"}
+
+
+def _marker_of(node) -> pytest.Mark | None:
+    return node.get_closest_marker("django_db")
+
+
+def is_transactional(node, fixturenames) -> bool:
+    marker = _marker_of(node)
+    return bool(
+        TRANSACTIONAL_FIXTURES & set(fixturenames) or (marker and marker.kwargs.get("transaction"))
+    )
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    return bool(_marker_of(item) or {"db", *TRANSACTIONAL_FIXTURES} & set(item.fixturenames))
+
+
+def demo_city_load() -> None:
+    with open(os.devnull, "w") as quiet:
+        call_command("load_demo_city", stdout=quiet)
+
+
+class _WorkerDatabase:
+    """The state of this worker's test database between tests."""
+
+    def __init__(self) -> None:
+        self.emptied = False  # by a transactional test, since the migrations' rows came back
+        self.demo_city: transaction.Atomic | None = None  # the open outer transaction
+        self.blocker = None
+        # The rows the migrations made, as Django serialized them after migrating.
+        self.migrated_rows: str | None = None
+
+    def leave_demo_city_unless_wanted(self, item: pytest.Item) -> None:
+        wants_demo_city = DEMO_CITY in item.fixturenames and not is_transactional(
+            item, item.fixturenames
+        )
+        if self.demo_city is not None and not wants_demo_city:
+            self.demo_city_close()
+
+    def prepare_for(self, request: pytest.FixtureRequest, blocker) -> None:
+        # A browser test's Playwright runs the test in a context of its own, where Django
+        # opens a connection of its own; it needs the rows to restore all the same.
+        if self.migrated_rows is not None:
+            connection._test_serialized_contents = self.migrated_rows
+        if is_transactional(request.node, request.fixturenames):
+            # Django restores the migrations' rows as it starts; it empties every table
+            # as it ends.
+            self.emptied = True
+            return
+        if self.emptied:
+            connection.creation.deserialize_db_from_string(self.migrated_rows)
+            self.emptied = False
+        if DEMO_CITY in request.fixturenames and self.demo_city is None:
+            if self.blocker is None:
+                # Registered after pytest-django's session fixtures, so it runs before
+                # they drop the test databases.
+                request.session.addfinalizer(self.demo_city_close)
+            self.blocker = blocker
+            self.demo_city = transaction.atomic()
+            self.demo_city.__enter__()
+            demo_city_load()
+
+    def demo_city_close(self) -> None:
+        if self.demo_city is None:
+            return
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self.demo_city.__exit__(None, None, None)
+        self.demo_city = None
+
+
+_worker_database = _WorkerDatabase()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup) -> None:
+    """pytest-django's, keeping the rows the migrations made."""
+    _worker_database.migrated_rows = getattr(connection, "_test_serialized_contents", None)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """After pytest-django's order (tests in a transaction, then transactional tests, then
+    tests without a database): within the first group, the demo city's tests last, so a
+    worker enters its outer transaction once. Transactional tests take serialized
+    rollback (see the module's docstring)."""
+    for item in items:
+        if is_transactional(item, item.fixturenames):
+            marker = _marker_of(item)
+            kwargs = {**(marker.kwargs if marker else {}), "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+    def group(item: pytest.Item) -> tuple[int, bool]:
+        if not _uses_database(item):
+            return (2, False)
+        if is_transactional(item, item.fixturenames):
+            return (1, False)
+        return (0, DEMO_CITY in item.fixturenames)
+
+    items.sort(key=group)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Leave the demo city before any of the test's fixtures runs: a browser test's
+    Playwright switches to a context of its own, where Django opens another connection."""
+    _worker_database.leave_demo_city_unless_wanted(item)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Before pytest-django opens a test's transaction (its private `_django_db_helper`
+    fixture, set up from the `django_db` marker or from the `db` fixtures alike), make the
+    database what the test expects. Fixtures cannot do this: pytest-django's own autouse
+    fixture opens the transaction before any of ours runs."""
+    if fixturedef.argname == "_django_db_helper":
+        blocker = request.getfixturevalue("django_db_blocker")
+        with blocker.unblock():
+            _worker_database.prepare_for(request, blocker)
+    yield
+
+
+@pytest.fixture
+def demo_city(request, db) -> None:
+    """The demo city (departments, FAQ, permit, inspection and license catalogues): already
+    loaded for a test in a transaction; loaded now for a transactional one."""
+    if is_transactional(request.node, request.fixturenames):
+        demo_city_load()
