@@ -1,13 +1,19 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
 from accounts import services
 from portal.email import email_send
+from portal.links import own_site_path
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """allauth, with the portal's mail templates and delivery through Celery."""
+
+    def is_safe_url(self, url: str) -> bool:
+        """Only a path on this site: allauth would follow a bare word ("NaN") to a 404."""
+        return bool(url) and own_site_path(allauth_context.request, url) == url
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # allauth names its mails "account/email/<name>"; ours live in templates/email/.

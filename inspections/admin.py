@@ -45,7 +45,7 @@ from inspections.selectors import daily_inspections
 from permits.models import number_compact
 from permits.services import PermitError
 from portal.admin import BulkChangeAdminMixin, RevertGuardedHistoryAdmin, admin_object_page
-from portal.links import own_site_url
+from portal.links import own_site_path, redirect_back
 from portal.selectors import city_localdate, city_profile
 
 
@@ -427,10 +427,11 @@ class InspectionAdmin(BulkChangeAdminMixin, RevertGuardedHistoryAdmin):
 
     def _back(self, request, inspection: Inspection):
         """To the page the form was opened from, when it is one of ours; else the inspection."""
-        next_url = _safe_next(request)
-        if next_url:
-            return redirect(next_url)
-        return redirect(reverse("admin:inspections_inspection_change", args=[inspection.pk]))
+        return redirect_back(
+            request,
+            _next_of(request),
+            default=reverse("admin:inspections_inspection_change", args=[inspection.pk]),
+        )
 
     def record_result_view(self, request, inspection_id: int):
         if not self.has_record_permission(request):
@@ -605,8 +606,13 @@ def _daily_url(day: datetime.date, inspector: str = "") -> str:
     return f"{reverse('admin:inspections_inspection_daily')}?{urlencode(query)}"
 
 
+def _next_of(request) -> str:
+    """The page a form was opened from, as sent: checked where it is used."""
+    return request.POST.get("next") or request.GET.get("next") or ""
+
+
 def _safe_next(request) -> str:
-    return own_site_url(request, request.POST.get("next") or request.GET.get("next") or "")
+    return own_site_path(request, _next_of(request))
 
 
 def _working_day() -> datetime.date:

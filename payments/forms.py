@@ -41,10 +41,11 @@ class InvoiceIdsField(forms.Field):
 
 
 class PayForm(forms.Form):
-    """The fees to pay online. The amount is computed on the server from the fees."""
+    """The fees to pay online. The amount is computed on the server from the fees. The
+    page to go back to (`next`) is no field of it: whatever it holds, it never stops a
+    payment, and it is checked where it is used (portal.links.redirect_back)."""
 
     invoice = InvoiceIdsField()
-    next = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
 
 EXPIRY_FORMAT = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*$")

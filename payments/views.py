@@ -23,7 +23,7 @@ from payments.providers import provider_active, provider_of
 from payments.providers.base import CheckoutResult, Outcome, ProviderUnavailable
 from payments.registry import payable_of
 from payments.selectors import what_invoices_are_for
-from portal.links import absolute_url, own_site_url
+from portal.links import absolute_url, redirect_back
 from portal.pdf import pdf_from_html
 from portal.selectors import city_profile
 
@@ -42,7 +42,7 @@ def _fees_url() -> str:
 
 def _back(request: HttpRequest, next_url: str) -> HttpResponse:
     """To the page the person paid from, when it is one of ours; else the dashboard."""
-    return redirect(own_site_url(request, next_url) or _fees_url())
+    return redirect_back(request, next_url, default=_fees_url())
 
 
 def _card_payment_of(user, pk: int) -> Payment:

@@ -27,6 +27,7 @@ from tests.inspections.staff import (
     record_url,
 )
 from tests.permits.issuing import permit_issued
+from tests.portal.test_links import NOT_OUR_PATHS
 
 pytestmark = pytest.mark.django_db
 
@@ -507,6 +508,37 @@ def test_the_result_form_goes_back_to_a_page_of_ours_only(as_inspector, sheathin
         record_url(sheathing), {**result_data("failed"), "next": "https://evil.example/"}
     )
     assert evil["Location"] == change_url(sheathing)
+
+
+@pytest.mark.parametrize("next_url", NOT_OUR_PATHS)
+def test_a_next_not_of_ours_goes_back_to_the_inspection_on_every_form(
+    as_inspector, sheathing, time_machine, next_url
+):
+    time_machine.move_to(at(TUESDAY, 11), tick=False)
+    assign = f"{INSPECTIONS}{sheathing.pk}/assign-to-me/"
+    cancel = f"{INSPECTIONS}{sheathing.pk}/cancel/"
+
+    assert as_inspector.post(assign, {"next": next_url})["Location"] == change_url(sheathing)
+    for form in (record_url(sheathing), cancel):
+        assert 'name="next"' not in as_inspector.get(form, {"next": next_url}).content.decode()
+    recorded = as_inspector.post(record_url(sheathing), {**result_data("failed"), "next": next_url})
+    assert recorded["Location"] == change_url(sheathing)
+    # Now completed, both forms refuse it and go back the same way.
+    for form in (record_url(sheathing), cancel):
+        assert as_inspector.get(form, {"next": next_url})["Location"] == change_url(sheathing)
+
+
+def test_a_next_of_ours_is_kept_on_every_form(as_inspector, sheathing, time_machine):
+    time_machine.move_to(at(TUESDAY, 11), tick=False)
+    ours = "/dashboard/#fees-due"
+    assign = f"{INSPECTIONS}{sheathing.pk}/assign-to-me/"
+    cancel = f"{INSPECTIONS}{sheathing.pk}/cancel/"
+
+    assert as_inspector.post(assign, {"next": ours})["Location"] == ours
+    recorded = as_inspector.post(record_url(sheathing), {**result_data("failed"), "next": ours})
+    assert recorded["Location"] == ours
+    for form in (record_url(sheathing), cancel):
+        assert as_inspector.get(form, {"next": ours})["Location"] == ours
 
 
 def test_an_unknown_inspection_answers_404(as_inspector, db):

@@ -18,6 +18,7 @@ from permits.models import Permit
 from portal.selectors import city_localdate
 from tests.factories import UserFactory
 from tests.permits.support import permit_submitted
+from tests.portal.test_links import NOT_OUR_PATHS
 
 pytestmark = pytest.mark.django_db
 
@@ -424,8 +425,18 @@ def test_a_refusal_goes_back_to_the_page_paid_from_when_it_is_ours(rosa, heater,
     permit_page = f"/permits/applications/{heater.pk}/"
 
     _no_payment_made(start(rosa, heater.invoice, next=permit_page), "already paid", to=permit_page)
-    for elsewhere in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
-        _no_payment_made(start(rosa, heater.invoice, next=elsewhere), "already paid")
+    fees_due = "/dashboard/#fees-due"
+    _no_payment_made(start(rosa, heater.invoice, next=fees_due), "already paid", to=fees_due)
+
+
+@pytest.mark.parametrize("next_url", NOT_OUR_PATHS)
+def test_a_refusal_with_a_next_not_of_ours_goes_to_the_fees_due(rosa, heater, clerk, next_url):
+    payment_record_counter(
+        invoice=heater.invoice, method="cash", receipt_number="R-1", recorded_by=clerk
+    )
+
+    _no_payment_made(start(rosa, heater.invoice, next=next_url), "already paid")
+    _no_payment_made(rosa.post(PAY, {"next": next_url}), "Choose the fees to pay.")
 
 
 def test_paying_takes_a_post_from_someone_logged_in(client, heater):
