@@ -14,13 +14,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from payments import services
 from payments.forms import CounterPaymentForm
 from payments.models import FeeLine, Invoice, Payment, Refund
-from payments.selectors import deposit_report
+from payments.selectors import charge_check, deposit_report
 from portal.admin import ReadOnlyAdminMixin, RevertGuardedHistoryAdmin
 from portal.money import money
 from portal.selectors import city_localdate
@@ -163,7 +164,12 @@ class PaymentAdmin(ReadOnlyHistoryAdmin):
         "receipt_number",
         "recorded_by",
     )
-    list_filter = ("method", "status", ("created_at", admin.DateFieldListFilter))
+    list_filter = (
+        "needs_attention",
+        "method",
+        "status",
+        ("created_at", admin.DateFieldListFilter),
+    )
     search_fields = ("receipt_number", "invoices__reference", "provider_reference")
     list_select_related = ("payer", "recorded_by")
     fields = (
@@ -171,7 +177,9 @@ class PaymentAdmin(ReadOnlyHistoryAdmin):
         "payer",
         "method",
         "status",
+        "needs_attention",
         "amount",
+        "charge_check",
         "convenience_fee",
         "receipt_number",
         "recorded_by",
@@ -183,7 +191,17 @@ class PaymentAdmin(ReadOnlyHistoryAdmin):
         "created_at",
         "succeeded_at",
     )
+    readonly_fields = ("charge_check",)
     inlines = (RefundInline,)
+
+    @admin.display(description=_("charged against owed"))
+    def charge_check(self, payment):
+        check = charge_check(payment)
+        if check is None:
+            return "—"
+        if check.matches:
+            return check.text
+        return format_html("<strong>{}</strong>", check.text)
 
     def get_urls(self):
         view = self.admin_site.admin_view

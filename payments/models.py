@@ -126,6 +126,22 @@ class Payment(models.Model):
     card_brand = models.CharField(_("card"), max_length=20, blank=True)
     card_last4 = models.CharField(_("card's last four digits"), max_length=4, blank=True)
     failure_message = models.CharField(_("why it failed"), max_length=255, blank=True)
+    # What the provider reported charging, kept as it said it, so a charge that differs
+    # from `amount` can be shown to Finance beside what was owed.
+    charged_cents = models.BigIntegerField(
+        _("charged, in cents"),
+        null=True,
+        blank=True,
+        help_text=_("What the card company reported charging, in its currency's cents."),
+    )
+    charged_currency = models.CharField(_("charged currency"), max_length=3, blank=True)
+    needs_attention = models.BooleanField(
+        _("needs attention"),
+        default=False,
+        help_text=_(
+            "Money was taken that did not pay these fees as owed: refund it or look into it."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     succeeded_at = models.DateTimeField(_("succeeded"), null=True, blank=True)
     history = HistoricalRecords()
@@ -147,7 +163,15 @@ class Payment(models.Model):
                 name="payment_provider_reference_unique",
             ),
         ]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # Finance's list of what needs attention: few rows, newest first.
+            models.Index(
+                fields=["-created_at"],
+                condition=models.Q(needs_attention=True),
+                name="payment_needs_attention",
+            ),
+        ]
 
     FINAL_STATUSES = (
         Status.SUCCEEDED,

@@ -6,9 +6,11 @@ from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from accounts.models import User
 from payments.models import Invoice, Payment, Refund
+from payments.providers.base import CURRENCY, cents
 from portal.money import MoneyField, money
 from portal.selectors import city_profile
 
@@ -81,3 +83,43 @@ def deposit_report(day: datetime.date) -> list[DepositLine]:
         )
         for method, label in Payment.Method.choices
     ]
+
+
+def charged_as_owed(payment: Payment, *, amount_cents: int | None, currency: str) -> bool:
+    """Whether what a provider reports charging is the payment's amount, in its currency."""
+    return currency == CURRENCY and amount_cents == cents(payment.amount)
+
+
+def _amount_text(amount_cents: int | None, currency: str) -> str:
+    if amount_cents is None:
+        return gettext("an unreported amount")
+    return f"{Decimal(amount_cents).scaleb(-2):.2f} {currency.upper() or '?'}"
+
+
+@dataclass(frozen=True)
+class ChargeCheck:
+    matches: bool
+    text: str
+
+
+def charge_check(payment: Payment) -> ChargeCheck | None:
+    """What the card company reported charging for a card payment, against what was owed;
+    None when it reported nothing (a counter payment, a checkout not paid)."""
+    if payment.charged_cents is None and not payment.charged_currency:
+        return None
+    charged = _amount_text(payment.charged_cents, payment.charged_currency)
+    if charged_as_owed(
+        payment, amount_cents=payment.charged_cents, currency=payment.charged_currency
+    ):
+        return ChargeCheck(
+            matches=True,
+            text=gettext("Matches: the card company charged %(charged)s.") % {"charged": charged},
+        )
+    return ChargeCheck(
+        matches=False,
+        text=gettext(
+            "Does not match: the card company charged %(charged)s; %(owed)s was owed. The "
+            "fees were not marked paid: refund the charge or look into it."
+        )
+        % {"charged": charged, "owed": _amount_text(cents(payment.amount), CURRENCY)},
+    )

@@ -3,6 +3,7 @@
 import contextlib
 import datetime
 import functools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,16 +20,21 @@ from accounts.models import User
 from payments.models import FeeLine, Invoice, Payment, Refund
 from payments.providers import provider_of
 from payments.providers.base import (
+    CURRENCY,
     CheckoutLine,
     CheckoutResult,
     Outcome,
     PaymentProvider,
     ProviderUnavailable,
+    cents,
 )
 from payments.registry import payable_of
+from payments.selectors import charged_as_owed
 from portal.email import email_send
 from portal.links import absolute_url
 from portal.money import money
+
+logger = logging.getLogger(__name__)
 
 
 class PaymentError(Exception):
@@ -356,12 +362,59 @@ def _receipt_send(payment: Payment) -> None:
     )
 
 
+CHARGE_MISMATCH = gettext_lazy(
+    "The amount the card company reported does not match the fees due, so the payment "
+    "was not applied. The city's Finance staff will refund any charge."
+)
+
+
+def _charge_mismatch_record(payment: Payment, result: CheckoutResult) -> None:
+    """A checkout paid for another amount or currency than the payment settles nothing:
+    the fees stay due, and Finance finds the payment to refund or look into it."""
+    logger.error(
+        "Payment %s: %s checkout %s charged %s cents %s, the payment is %s cents %s; "
+        "the fees are not settled",
+        payment.pk,
+        payment.provider,
+        result.reference,
+        result.amount_cents,
+        result.currency or "(no currency)",
+        cents(payment.amount),
+        CURRENCY,
+    )
+    payment.needs_attention = True
+    payment.failure_message = str(CHARGE_MISMATCH)
+    if not payment.is_final:
+        # Final, so it holds the fees no longer: they can be paid again, at the counter
+        # or online, and reconciliation stops asking about it.
+        payment.status = Payment.Status.FAILED
+
+
+def _payment_succeed(payment: Payment, invoices: list[Invoice], result: CheckoutResult) -> None:
+    already_paid = [invoice for invoice in invoices if invoice.status != Invoice.Status.DUE]
+    for invoice in invoices:
+        if invoice.status == Invoice.Status.DUE:
+            _invoice_settle(invoice)
+    if already_paid:
+        # Paid on a checkout that had been replaced: the money came in twice.
+        payment.needs_attention = True
+        payment.failure_message = _(
+            "Refund needed: %(refs)s had already been paid or cancelled."
+        ) % {"refs": ", ".join(invoice.reference for invoice in already_paid)}
+    payment.status = Payment.Status.SUCCEEDED
+    payment.succeeded_at = timezone.now()
+    payment.card_brand = result.card_brand[:20]
+    payment.card_last4 = result.card_last4[-4:]
+    _receipt_send(payment)
+
+
 @transaction.atomic
 def payment_checkout_settle(*, provider_name: str, result: CheckoutResult) -> Payment | None:
     """Bring a card payment to what the provider says: the one path the webhook, the
     return page, the test provider and reconciliation all take. A payment already final
     is left alone, so a replayed or late event changes nothing; but money taken on a
-    checkout we had closed is recorded, never dropped."""
+    checkout we had closed is recorded, never dropped. Only a charge of the payment's
+    amount in its currency settles the fees; any other is recorded for Finance."""
     if not result.reference:
         return None
     payment_id = (
@@ -381,20 +434,13 @@ def payment_checkout_settle(*, provider_name: str, result: CheckoutResult) -> Pa
     if (payment.is_final and not paid_after_closing) or result.outcome == Outcome.PENDING:
         return payment
     if result.outcome == Outcome.SUCCEEDED:
-        already_paid = [invoice for invoice in invoices if invoice.status != Invoice.Status.DUE]
-        for invoice in invoices:
-            if invoice.status == Invoice.Status.DUE:
-                _invoice_settle(invoice)
-        if already_paid:
-            # Paid on a checkout that had been replaced: the money came in twice.
-            payment.failure_message = _(
-                "Refund needed: %(refs)s had already been paid or cancelled."
-            ) % {"refs": ", ".join(invoice.reference for invoice in already_paid)}
-        payment.status = Payment.Status.SUCCEEDED
-        payment.succeeded_at = timezone.now()
-        payment.card_brand = result.card_brand[:20]
-        payment.card_last4 = result.card_last4[-4:]
-        _receipt_send(payment)
+        # Kept as reported, so Finance can see what was charged beside what was owed.
+        payment.charged_cents = result.amount_cents
+        payment.charged_currency = result.currency[:3]
+        if charged_as_owed(payment, amount_cents=result.amount_cents, currency=result.currency):
+            _payment_succeed(payment, invoices, result)
+        else:
+            _charge_mismatch_record(payment, result)
     else:
         payment.status = (
             Payment.Status.EXPIRED if result.outcome == Outcome.EXPIRED else Payment.Status.FAILED

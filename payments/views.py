@@ -198,6 +198,10 @@ def payment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if payment.status == Payment.Status.SUCCEEDED:
         messages.info(request, _("This payment went through before it could be cancelled."))
         return redirect("payments:receipt", pk=payment.pk)
+    if payment.needs_attention:
+        # Charged, but not what was owed: saying "nothing was charged" would be untrue.
+        messages.error(request, payment.failure_message)
+        return redirect(_fees_url())
     messages.info(request, _("Payment cancelled; nothing was charged; the fees are still due."))
     return redirect(_fees_url())
 

@@ -2,12 +2,15 @@
 
 The signature is checked with Stripe's scheme and the webhook secret; each event id is kept,
 so a repeat does nothing; the four checkout events settle the payment through the one
-service every path takes, under its row lock, which leaves a final payment alone. The event
-row and the settlement commit together: when the database cannot settle now (a lock
-timeout), the answer is 503 and nothing is kept, so Stripe's retry is not taken for a
+service every path takes, under its row lock, which leaves a final payment alone and pays
+the fees only when the session charged the payment's amount in its currency (any other
+charge is recorded for Finance and answered 200, as Stripe's retry would change nothing).
+The event row and the settlement commit together: when the database cannot settle now (a
+lock timeout), the answer is 503 and nothing is kept, so Stripe's retry is not taken for a
 repeat."""
 
 import logging
+from dataclasses import replace
 
 import stripe
 from django.conf import settings
@@ -63,12 +66,8 @@ def _result_of(event_type: str, session: dict) -> CheckoutResult:
         # Nothing to settle, so no reason to ask Stripe for the card.
         return from_event
     fetched = provider_of(PROVIDER).checkout_fetch(reference=reference)
-    return CheckoutResult(
-        reference=reference,
-        outcome=Outcome.SUCCEEDED,
-        card_brand=fetched.card_brand,
-        card_last4=fetched.card_last4,
-    )
+    # The event says what was charged; the fetched session only adds the card.
+    return replace(from_event, card_brand=fetched.card_brand, card_last4=fetched.card_last4)
 
 
 def _lock_timeout() -> None:

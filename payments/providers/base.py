@@ -8,6 +8,17 @@ from decimal import Decimal
 
 from payments.models import Payment
 
+# The portal bills in US dollars; Stripe names a currency by its ISO code in lower case.
+CURRENCY = "usd"
+
+
+def cents(amount: Decimal) -> int:
+    """Dollars to integer cents, exactly: a fraction of a cent is a bug, not a rounding."""
+    value = Decimal(amount) * 100
+    if value != value.to_integral_value():
+        raise ValueError(f"{amount} is not a whole number of cents")
+    return int(value)
+
 
 @dataclass(frozen=True)
 class CheckoutLine:
@@ -37,6 +48,11 @@ class CheckoutResult:
     card_brand: str = ""
     card_last4: str = ""
     message: str = ""
+    # What the checkout charged, as the provider reports it: in the currency's smallest
+    # unit (cents), so it compares exactly with the payment. A succeeded checkout that
+    # does not say settles nothing.
+    amount_cents: int | None = None
+    currency: str = ""
 
 
 class ProviderUnavailable(Exception):

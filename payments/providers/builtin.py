@@ -11,12 +11,14 @@ from django.utils import timezone
 
 from payments.models import BuiltInCheckout, Payment
 from payments.providers.base import (
+    CURRENCY,
     CheckoutLine,
     CheckoutResult,
     CheckoutStarted,
     Outcome,
     PaymentProvider,
     ProviderUnavailable,
+    cents,
 )
 
 # As long as a Stripe Checkout Session the portal opens stays payable.
@@ -73,6 +75,8 @@ class BuiltInTestProvider(PaymentProvider):
             outcome=Outcome(checkout.outcome),
             card_brand=checkout.card_brand,
             card_last4=checkout.card_last4,
+            amount_cents=cents(checkout.amount),
+            currency=CURRENCY,
         )
 
     def refund_create(self, *, reference: str, amount: Decimal, idempotency_key: str) -> str:

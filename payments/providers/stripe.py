@@ -14,12 +14,14 @@ from django.utils import timezone
 
 from payments.models import Payment
 from payments.providers.base import (
+    CURRENCY,
     CheckoutLine,
     CheckoutResult,
     CheckoutStarted,
     Outcome,
     PaymentProvider,
     ProviderUnavailable,
+    cents,
 )
 
 logger = logging.getLogger(__name__)
@@ -47,15 +49,6 @@ def stripe_client() -> stripe.StripeClient:
         http_client=http_client(),
         max_network_retries=NETWORK_RETRIES,
     )
-
-
-def cents(amount: Decimal) -> int:
-    """Dollars to Stripe's integer cents, exactly: a fraction of a cent is a bug, not a
-    rounding."""
-    value = Decimal(amount) * 100
-    if value != value.to_integral_value():
-        raise ValueError(f"{amount} is not a whole number of cents")
-    return int(value)
 
 
 @contextlib.contextmanager
@@ -99,8 +92,16 @@ def checkout_result_of(session: dict) -> CheckoutResult:
         return CheckoutResult(reference=reference, outcome=Outcome.EXPIRED)
     if status == "complete" and payment_status in ("paid", "no_payment_required"):
         brand, last4 = _card_of(payment_intent)
+        amount_total = session.get("amount_total")
         return CheckoutResult(
-            reference=reference, outcome=Outcome.SUCCEEDED, card_brand=brand, card_last4=last4
+            reference=reference,
+            outcome=Outcome.SUCCEEDED,
+            card_brand=brand,
+            card_last4=last4,
+            # "paid" does not say for how much: the services compare what was charged with
+            # the payment. Only a whole number is an amount (JSON's true is no 1 cent).
+            amount_cents=amount_total if type(amount_total) is int else None,
+            currency=str(session.get("currency") or ""),
         )
     if status == "complete" and _field(payment_intent, "status") in (
         "requires_payment_method",
@@ -145,12 +146,12 @@ class StripeProvider(PaymentProvider):
             raise ProviderUnavailable("checkout lines do not add up to the payment")
         params = {
             "mode": "payment",
-            "currency": "usd",
+            "currency": CURRENCY,
             "payment_method_types": ["card"],
             "line_items": [
                 {
                     "price_data": {
-                        "currency": "usd",
+                        "currency": CURRENCY,
                         "unit_amount": amount,
                         "product_data": {"name": str(line.description)[:250]},
                     },

@@ -220,9 +220,22 @@ class StripeFake(stripe.HTTPClient):
 
     # What happens on Stripe's side, as the tests tell it --------------------------------
 
-    def session_pay(self, session_id: str, *, brand: str = "visa", last4: str = "4242") -> None:
-        """The person paid on Stripe's page."""
+    def session_pay(
+        self,
+        session_id: str,
+        *,
+        brand: str = "visa",
+        last4: str = "4242",
+        amount_total: int | None = None,
+        currency: str | None = None,
+    ) -> None:
+        """The person paid on Stripe's page: what the session was opened for, unless the
+        test says Stripe charged another amount (in cents) or currency."""
         session = self.sessions[session_id]
+        if amount_total is not None:
+            session["amount_total"] = session["amount_subtotal"] = amount_total
+        if currency is not None:
+            session["currency"] = currency
         session["status"] = "complete"
         session["payment_status"] = "paid"
         session["payment_intent"] = _new_id("pi")

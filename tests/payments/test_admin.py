@@ -1,6 +1,7 @@
 """Invoices, fee lines and payments in the admin: to read and search, with history;
 never edited there."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -8,7 +9,10 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from payments import services
 from payments.models import FeeLine, Invoice, Payment
+from payments.providers import provider_of
+from payments.providers.base import CheckoutResult, Outcome
 from payments.services import fee_line_add, payment_record_counter
 from tests.factories import UserFactory
 from tests.permits.support import permit_submitted
@@ -195,3 +199,75 @@ def test_staff_outside_the_groups_cannot_open_payments(client, rosa, clerk):
 
     assert client.get("/admin/payments/invoice/").status_code == 403
     assert client.get("/admin/payments/payment/").status_code == 403
+
+
+def card_payment_charged(payer, *, amount_cents: int, currency: str = "usd") -> Payment:
+    """A card checkout for a water heater's $143.00 that the provider reports paid with
+    `amount_cents` in `currency`."""
+    permit = permit_submitted(payer, "WHTR")
+    payment, _url = services.payment_checkout_start(
+        payer=payer,
+        invoice_ids=[permit.invoice.pk],
+        provider=provider_of("test"),
+        success_url=lambda payment: f"http://testserver/payments/{payment.pk}/return/",
+        cancel_url=lambda payment: f"http://testserver/payments/{payment.pk}/cancel/",
+    )
+    return services.payment_checkout_settle(
+        provider_name="test",
+        result=CheckoutResult(
+            reference=payment.provider_reference,
+            outcome=Outcome.SUCCEEDED,
+            amount_cents=amount_cents,
+            currency=currency,
+        ),
+    )
+
+
+def page_text(response) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+def test_finance_finds_the_charges_that_do_not_match_what_was_owed(client, rosa, clerk):
+    short = card_payment_charged(rosa, amount_cents=100)
+    foreign = card_payment_charged(rosa, amount_cents=14300, currency="eur")
+    as_owed = card_payment_charged(rosa, amount_cents=14300)
+    paid_permit(rosa, "R-1", clerk)
+    client.force_login(staff_member("Finance"))
+
+    everything = client.get("/admin/payments/payment/")
+    assert "By needs attention" in page_text(everything)
+    flagged = listed(client.get("/admin/payments/payment/", {"needs_attention__exact": "1"}))
+    assert set(flagged) == {short, foreign}
+    assert as_owed not in flagged and as_owed.status == Payment.Status.SUCCEEDED
+
+
+@pytest.mark.parametrize(
+    ("amount_cents", "currency", "reported"),
+    [(100, "usd", "1.00 USD"), (14300, "eur", "143.00 EUR")],
+    ids=["another amount", "another currency"],
+)
+def test_the_payment_page_says_what_the_provider_charged_against_what_was_owed(
+    client, rosa, amount_cents, currency, reported
+):
+    payment = card_payment_charged(rosa, amount_cents=amount_cents, currency=currency)
+    client.force_login(staff_member("Finance"))
+
+    page = client.get(f"/admin/payments/payment/{payment.pk}/change/")
+
+    assert "<strong>Does not match:" in page.content.decode()
+    text = page_text(page)
+    assert "Needs attention" in text
+    assert (
+        f"Does not match: the card company charged {reported}; 143.00 USD was owed. "
+        "The fees were not marked paid: refund the charge or look into it." in text
+    )
+
+
+def test_the_payment_page_says_when_a_charge_matches(client, rosa):
+    payment = card_payment_charged(rosa, amount_cents=14300)
+    client.force_login(staff_member("Finance"))
+
+    text = page_text(client.get(f"/admin/payments/payment/{payment.pk}/change/"))
+
+    assert "Matches: the card company charged 143.00 USD." in text
+    assert "Does not match" not in text

@@ -2,6 +2,7 @@
 from the fees, a checkout holds them, and every path settles once."""
 
 import datetime
+import logging
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,13 @@ from django.utils import timezone
 from payments import services
 from payments.models import BuiltInCheckout, Invoice, Payment
 from payments.providers import provider_of
-from payments.providers.base import CheckoutResult, Outcome, ProviderUnavailable
+from payments.providers.base import (
+    CURRENCY,
+    CheckoutResult,
+    Outcome,
+    ProviderUnavailable,
+    cents,
+)
 from payments.services import PaymentError
 from permits import services as permit_services
 from permits.models import Permit
@@ -98,12 +105,15 @@ def test_only_ones_own_due_fees_can_be_paid(homeowner, clerk, whose):
     assert not Payment.objects.filter(method=Payment.Method.CARD).exists()
 
 
-def succeeded(payment: Payment) -> CheckoutResult:
+def succeeded(payment: Payment, **charged) -> CheckoutResult:
+    """The provider's news that the checkout was paid: its amount, unless `charged` says
+    what else it charged (`amount_cents`, `currency`)."""
     return CheckoutResult(
         reference=payment.provider_reference,
         outcome=Outcome.SUCCEEDED,
         card_brand="visa",
         card_last4="4242",
+        **{"amount_cents": cents(payment.amount), "currency": CURRENCY, **charged},
     )
 
 
@@ -128,6 +138,37 @@ def test_success_pays_the_fees_and_issues_the_permit_once(
     assert permit.status == Permit.Status.ISSUED
     assert permit.invoice.status == Invoice.Status.PAID
     assert permit.events.filter(status=Permit.Status.ISSUED).count() == 1
+
+
+@pytest.mark.parametrize(
+    "charged",
+    [{"amount_cents": 14299}, {"currency": "cad"}, {"amount_cents": None}, {"currency": ""}],
+    ids=["a cent short", "another currency", "no amount", "no currency"],
+)
+def test_a_charge_other_than_the_payment_settles_nothing_and_frees_the_fees(
+    homeowner, charged, caplog
+):
+    permit = permit_submitted(homeowner, "WHTR")
+    payment, _url = start(homeowner, permit.invoice)
+
+    with caplog.at_level(logging.ERROR):
+        settled = services.payment_checkout_settle(
+            provider_name="test", result=succeeded(payment, **charged)
+        )
+
+    assert (settled.status, settled.needs_attention) == (Payment.Status.FAILED, True)
+    assert settled.succeeded_at is None and settled.card_last4 == ""
+    permit.refresh_from_db()
+    assert permit.invoice.status == Invoice.Status.DUE
+    assert permit.status == Permit.Status.APPROVED
+    assert [record.levelno for record in caplog.records] == [logging.ERROR]
+    # The same news again changes nothing; a checkout charged as owed then pays the fees.
+    services.payment_checkout_settle(provider_name="test", result=succeeded(payment, **charged))
+    again, _url = start(homeowner, permit.invoice)
+    services.payment_checkout_settle(provider_name="test", result=succeeded(again))
+    permit.refresh_from_db()
+    assert permit.status == Permit.Status.ISSUED
+    assert Payment.objects.get(pk=payment.pk).status == Payment.Status.FAILED
 
 
 def test_news_of_an_unknown_checkout_is_ignored(db):
@@ -271,7 +312,7 @@ def test_money_taken_on_a_replaced_checkout_is_recorded_for_a_refund(homeowner):
     # The card company says the first went through after all, just before it closed.
     late = services.payment_checkout_settle(provider_name="test", result=succeeded(first))
 
-    assert late.status == Payment.Status.SUCCEEDED
+    assert (late.status, late.needs_attention) == (Payment.Status.SUCCEEDED, True)
     assert (
         late.failure_message
         == f"Refund needed: {invoice.reference} had already been paid or cancelled."

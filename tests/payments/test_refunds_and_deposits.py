@@ -12,7 +12,7 @@ from django.utils import timezone
 from payments import services
 from payments.models import Payment
 from payments.providers import provider_of
-from payments.providers.base import CheckoutResult, Outcome
+from payments.providers.base import CURRENCY, CheckoutResult, Outcome, cents
 from tests.factories import UserFactory
 from tests.permits.support import permit_submitted
 
@@ -41,6 +41,8 @@ def card_payment(homeowner) -> Payment:
             outcome=Outcome.SUCCEEDED,
             card_brand="visa",
             card_last4="4242",
+            amount_cents=cents(payment.amount),
+            currency=CURRENCY,
         ),
     )
 

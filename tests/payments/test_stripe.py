@@ -2,9 +2,12 @@
 send (amount, currency, lines, metadata, idempotency key) and how Stripe's answers and
 failures end up."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages import get_messages
+from django.utils import timezone
 
 from payments import services
 from payments.models import Invoice, Payment
@@ -12,6 +15,7 @@ from payments.providers import provider_active, provider_of
 from payments.providers.base import CheckoutLine, Outcome, ProviderUnavailable
 from payments.providers.stripe import StripeProvider
 from payments.services import CARD_PAYMENTS_UNAVAILABLE, PaymentError
+from permits.models import Permit
 from tests.payments.stripe_fake import stripe_fake_fixture  # noqa: F401 - a fixture
 from tests.permits.support import permit_submitted
 
@@ -304,6 +308,106 @@ def test_the_return_path_settles_a_paid_session_with_the_card(homeowner, stripe_
     assert (settled.card_brand, settled.card_last4) == ("amex", "0005")
     permit.invoice.refresh_from_db()
     assert permit.invoice.status == Invoice.Status.PAID
+
+
+def test_fetching_a_paid_checkout_reports_what_stripe_charged(homeowner, stripe_fake):
+    reference = open_session(homeowner, stripe_fake)
+    stripe_fake.session_pay(reference, amount_total=100, currency="eur")
+
+    result = StripeProvider().checkout_fetch(reference=reference)
+
+    assert (result.outcome, result.amount_cents, result.currency) == (
+        Outcome.SUCCEEDED,
+        100,
+        "eur",
+    )
+
+
+# Stripe charged something other than the fees ($143.00): by the return page or by
+# reconciliation, both of which ask Stripe, nothing is settled and the payment says why.
+CHARGED_OTHERWISE = pytest.mark.parametrize(
+    ("charge", "charged"),
+    [({"amount_total": 100}, (100, "usd")), ({"currency": "eur"}, (14300, "eur"))],
+    ids=["another amount", "another currency"],
+)
+
+
+def checkout_paid(homeowner, stripe_fake, **charge) -> tuple[Permit, Payment]:
+    permit = permit_submitted(homeowner, "WHTR")
+    payment, _url = start(homeowner, permit.invoice)
+    stripe_fake.session_pay(payment.provider_reference, **charge)
+    return permit, payment
+
+
+def assert_left_due(permit: Permit, payment: Payment, *, charged: tuple[int, str]) -> None:
+    payment.refresh_from_db()
+    permit.refresh_from_db()
+    assert permit.invoice.status == Invoice.Status.DUE
+    assert permit.status == Permit.Status.APPROVED
+    assert (payment.status, payment.needs_attention) == (Payment.Status.FAILED, True)
+    assert (payment.charged_cents, payment.charged_currency) == charged
+
+
+def test_the_return_page_settles_a_session_paid_as_owed(client, homeowner, stripe_fake):
+    permit, payment = checkout_paid(homeowner, stripe_fake)
+    client.force_login(homeowner)
+
+    response = client.get(f"/payments/{payment.pk}/return/")
+
+    assert response["Location"] == f"/payments/{payment.pk}/receipt/"
+    payment.refresh_from_db()
+    assert (payment.status, payment.needs_attention) == (Payment.Status.SUCCEEDED, False)
+    assert (payment.charged_cents, payment.charged_currency) == (14300, "usd")
+    permit.refresh_from_db()
+    assert permit.status == Permit.Status.ISSUED
+
+
+@CHARGED_OTHERWISE
+def test_the_return_page_settles_nothing_stripe_charged_otherwise(
+    client, homeowner, stripe_fake, charge, charged
+):
+    permit, payment = checkout_paid(homeowner, stripe_fake, **charge)
+    client.force_login(homeowner)
+
+    response = client.get(f"/payments/{payment.pk}/return/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "does not match the fees due" in page
+    assert "Nothing was charged" not in page
+    assert_left_due(permit, payment, charged=charged)
+
+
+@CHARGED_OTHERWISE
+def test_leaving_a_checkout_stripe_charged_otherwise_says_so(
+    client, homeowner, stripe_fake, charge, charged
+):
+    permit, payment = checkout_paid(homeowner, stripe_fake, **charge)
+    client.force_login(homeowner)
+
+    response = client.get(f"/payments/{payment.pk}/cancel/")
+
+    assert response["Location"] == "/dashboard/#fees-due"
+    [message] = [str(message) for message in get_messages(response.wsgi_request)]
+    assert "does not match the fees due" in message and "nothing was charged" not in message
+    assert_left_due(permit, payment, charged=charged)
+
+
+@CHARGED_OTHERWISE
+def test_reconciliation_settles_nothing_stripe_charged_otherwise(
+    homeowner, stripe_fake, charge, charged
+):
+    permit, payment = checkout_paid(homeowner, stripe_fake, **charge)
+    now = timezone.now()
+    Payment.objects.filter(pk=payment.pk).update(created_at=now - datetime.timedelta(hours=1))
+
+    assert services.payments_reconcile(now=now) == 1
+
+    assert_left_due(permit, payment, charged=charged)
+    # Recorded once: the next run does not ask Stripe again.
+    stripe_fake.requests.clear()
+    assert services.payments_reconcile(now=now) == 0
+    assert stripe_fake.requests == []
 
 
 def paid_through_stripe(homeowner, stripe_fake) -> Payment:

@@ -4,6 +4,7 @@ secret: valid, forged, stale, repeated, out of order, and delivered twice at onc
 import hashlib
 import hmac
 import json
+import logging
 import threading
 import time
 
@@ -69,9 +70,77 @@ def assert_issued_once(permit: Permit, payment: Payment) -> None:
     permit.refresh_from_db()
     assert payment.status == Payment.Status.SUCCEEDED
     assert (payment.card_brand, payment.card_last4) == ("visa", "4242")
+    assert (payment.charged_cents, payment.charged_currency) == (14300, "usd")
+    assert not payment.needs_attention
     assert permit.invoice.status == Invoice.Status.PAID
     assert permit.status == Permit.Status.ISSUED
     assert permit.events.filter(status=Permit.Status.ISSUED).count() == 1
+
+
+def assert_left_due(permit: Permit, payment: Payment, *, charged: tuple[int, str]) -> None:
+    """Stripe's charge did not match: the fees are still due, nothing is issued, and the
+    payment says what Stripe charged so Finance can refund it."""
+    payment.refresh_from_db()
+    permit.refresh_from_db()
+    assert permit.invoice.status == Invoice.Status.DUE
+    assert permit.status == Permit.Status.APPROVED
+    assert not permit.events.filter(status=Permit.Status.ISSUED).exists()
+    assert not payment.history.filter(status=Payment.Status.SUCCEEDED).exists()
+    assert payment.succeeded_at is None
+    assert payment.needs_attention
+    assert (payment.charged_cents, payment.charged_currency) == charged
+
+
+# Stripe charged something other than the fees: (what the test makes Stripe charge, what
+# the payment then says Stripe charged). The water heater's fees are $143.00.
+CHARGED_OTHERWISE = pytest.mark.parametrize(
+    ("charge", "charged"),
+    [({"amount_total": 100}, (100, "usd")), ({"currency": "eur"}, (14300, "eur"))],
+    ids=["another amount", "another currency"],
+)
+
+
+@CHARGED_OTHERWISE
+def test_a_session_paid_for_another_amount_or_currency_settles_nothing(
+    homeowner, stripe_fake, caplog, charge, charged
+):
+    permit, payment = checkout(homeowner)
+    stripe_fake.session_pay(payment.provider_reference, **charge)
+    event = stripe_event(
+        "checkout.session.completed", stripe_fake.session_json(payment.provider_reference)
+    )
+
+    with caplog.at_level(logging.ERROR):
+        response = deliver(event)
+
+    # Answered 200: the mismatch is recorded here, and Stripe must not retry forever.
+    assert response.status_code == 200
+    assert_left_due(permit, payment, charged=charged)
+    assert payment.status == Payment.Status.FAILED
+    assert "does not match the fees due" in payment.failure_message
+    [logged] = [record for record in caplog.records if record.levelno == logging.ERROR]
+    assert payment.provider_reference in logged.getMessage()
+
+    # The event again, or Stripe's other event for the same session, settles nothing.
+    again = {**event, "id": "evt_test_again", "type": webhooks.ASYNC_SUCCEEDED}
+    assert deliver(event).status_code == deliver(again).status_code == 200
+    assert_left_due(permit, payment, charged=charged)
+
+
+def test_a_session_paid_for_another_amount_after_we_closed_it_settles_nothing(
+    homeowner, stripe_fake
+):
+    permit, payment = checkout(homeowner)
+    Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.EXPIRED)
+    stripe_fake.session_pay(payment.provider_reference, amount_total=100)
+    event = stripe_event(
+        "checkout.session.completed", stripe_fake.session_json(payment.provider_reference)
+    )
+
+    assert deliver(event).status_code == 200
+
+    assert_left_due(permit, payment, charged=(100, "usd"))
+    assert payment.status == Payment.Status.EXPIRED
 
 
 def test_a_completed_checkout_pays_the_fees_and_issues_the_permit(homeowner, stripe_fake):
