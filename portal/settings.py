@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "allauth",
     "allauth.account",
     "crispy_forms",
@@ -102,6 +103,7 @@ MIDDLEWARE = [
     "portal.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.middleware.BrowserPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -299,6 +301,59 @@ LOGGING = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): a page loads our own files and nothing else, and
+# runs no inline script or style, so injected markup cannot run. Bootstrap's CSS draws its
+# icons as data: SVG images. A form posts only to us; the payment form's answer is a
+# redirect to Stripe Checkout, which form-action also governs. The hosts of Stripe and
+# reCAPTCHA join the policy only while they are configured: BrowserPolicyMiddleware
+# decides per request, by the same rules as the payment provider and the CAPTCHA field.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+CONTENT_SECURITY_POLICY_WITH_STRIPE = {"form-action": ["https://checkout.stripe.com"]}
+# The hosts Google's reCAPTCHA FAQ lists for a Content-Security-Policy; script-src stands
+# in for default-src for scripts, so it names our own again.
+CONTENT_SECURITY_POLICY_WITH_RECAPTCHA = {
+    "script-src": [
+        "'self'",
+        "https://www.google.com/recaptcha/",
+        "https://www.gstatic.com/recaptcha/",
+    ],
+    "frame-src": ["https://www.google.com/recaptcha/", "https://recaptcha.google.com/recaptcha/"],
+}
+# Permissions-Policy: the portal uses none of the browser's powerful features, so neither a
+# page nor anything it could frame may ask for them. A file input still opens the phone's
+# camera to photograph a document: that is the operating system's, not the page's.
+PERMISSIONS_POLICY_DENIED_FEATURES = [
+    "accelerometer",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "idle-detection",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
+# Form widgets render with the project's templates too, so templates/django_recaptcha/
+# replaces the CAPTCHA widget's inline script (the default renderer sees only the apps').
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 SESSION_COOKIE_HTTPONLY = True
 
 if not DEBUG:

@@ -102,10 +102,10 @@ def book_sheathing(page, axe) -> tuple[str, str]:
     return inspection.confirmation_number, day_label
 
 
-def inspector_records_a_pass(browser, live_server, axe, inspector, inspection) -> None:
+def inspector_records_a_pass(new_context, live_server, axe, inspector, inspection) -> None:
     """The inspector opens the day's list in the admin, takes the inspection and records
     the pass with a comment."""
-    context = browser.new_context()
+    context = new_context()
     page = context.new_page()
     daily = f"/admin/inspections/inspection/daily/?date={inspection.scheduled_for.isoformat()}"
     page.goto(f"{live_server.url}/admin/login/?next={quote(daily)}")
@@ -135,7 +135,7 @@ def inspector_records_a_pass(browser, live_server, axe, inspector, inspection) -
 
 
 def test_a_contractor_books_and_cancels_and_the_inspector_records_a_pass(
-    browser, page, live_server, axe, reroof, contractor, inspector
+    new_context, page, live_server, axe, reroof, contractor, inspector
 ):
     contractor_logs_in(page, live_server, contractor)
     page.goto(f"{live_server.url}/permits/applications/{reroof.pk}/")
@@ -152,7 +152,7 @@ def test_a_contractor_books_and_cancels_and_the_inspector_records_a_pass(
     confirmation, _day = book_sheathing(page, axe)
     inspection = Inspection.objects.get(confirmation_number=confirmation)
 
-    inspector_records_a_pass(browser, live_server, axe, inspector, inspection)
+    inspector_records_a_pass(new_context, live_server, axe, inspector, inspection)
 
     page.goto(f"{live_server.url}/permits/{reroof.number}/")
     public = page.locator("main")

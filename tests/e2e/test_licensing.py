@@ -103,8 +103,8 @@ def apply_and_submit(page, live_server, axe, *, classification: str, name: str) 
     return license
 
 
-def finance_approves(browser, live_server, axe, cashier, license: BusinessLicense) -> None:
-    context = browser.new_context()
+def finance_approves(new_context, live_server, axe, cashier, license: BusinessLicense) -> None:
+    context = new_context()
     page = context.new_page()
     page.goto(f"{live_server.url}/admin/login/?next=/admin/licensing/businesslicense/")
     page.get_by_label("Username").fill(cashier.username)
@@ -152,7 +152,7 @@ def pay_and_download(page, live_server, axe, license: BusinessLicense) -> None:
 
 
 def test_a_business_owner_applies_finance_approves_and_the_owner_pays_and_downloads(
-    page, browser, live_server, axe, cashier
+    page, new_context, live_server, axe, cashier
 ):
     owner = UserFactory(username="msato", first_name="Mina", last_name="Sato", email_verified=True)
     log_in(page, live_server, owner)
@@ -161,7 +161,7 @@ def test_a_business_owner_applies_finance_approves_and_the_owner_pays_and_downlo
     )
     expect(page.get_by_role("main")).to_contain_text("Submitted")
 
-    finance_approves(browser, live_server, axe, cashier, license)
+    finance_approves(new_context, live_server, axe, cashier, license)
     pay_and_download(page, live_server, axe, license)
 
     # The public check shows the license and nothing personal.
@@ -175,7 +175,7 @@ def test_a_business_owner_applies_finance_approves_and_the_owner_pays_and_downlo
 
 
 def test_a_contractor_without_a_license_is_told_why_gets_one_and_then_can_apply(
-    page, browser, live_server, axe, cashier
+    page, new_context, live_server, axe, cashier
 ):
     contractor = ContractorFactory(
         username="2233445",
@@ -202,7 +202,7 @@ def test_a_contractor_without_a_license_is_told_why_gets_one_and_then_can_apply(
         name=contractor.contractor_profile.business_name,
     )
     assert license.state_license_number == "2233445"
-    finance_approves(browser, live_server, axe, cashier, license)
+    finance_approves(new_context, live_server, axe, cashier, license)
     pay_and_download(page, live_server, axe, license)
 
     page.goto(f"{live_server.url}/permits/apply/")

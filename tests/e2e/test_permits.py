@@ -136,9 +136,9 @@ def apply_for_a_water_heater(page, live_server, axe) -> str:
     return number
 
 
-def record_counter_payment(browser, live_server, clerk, number: str) -> None:
+def record_counter_payment(new_context, live_server, clerk, number: str) -> None:
     """The clerk, at the counter, takes cash for the fees in the admin."""
-    context = browser.new_context()
+    context = new_context()
     page = context.new_page()
     page.goto(live_server.url + "/admin/login/?next=/admin/permits/permit/")
     page.get_by_label("Username").fill(clerk.username)
@@ -178,9 +178,9 @@ def download_the_permit(page, axe, number: str) -> None:
     assert number in text
 
 
-def find_the_permit(browser, live_server, axe, number: str, homeowner) -> None:
+def find_the_permit(new_context, live_server, axe, number: str, homeowner) -> None:
     """A visitor without an account types the number as people do and opens the permit."""
-    context = browser.new_context()
+    context = new_context()
     page = context.new_page()
     page.goto(live_server.url + "/permits/search/")
     search = page.get_by_role("search", name="Permits")
@@ -216,7 +216,7 @@ def find_the_permit(browser, live_server, axe, number: str, homeowner) -> None:
 
 
 def test_a_homeowner_applies_pays_at_the_counter_and_a_visitor_finds_the_permit(
-    browser, page, live_server, homeowner, clerk, axe
+    new_context, page, live_server, homeowner, clerk, axe
 ):
     log_in(page, live_server, homeowner)
     number = apply_for_a_water_heater(page, live_server, axe)
@@ -224,7 +224,7 @@ def test_a_homeowner_applies_pays_at_the_counter_and_a_visitor_finds_the_permit(
     assert permit.applicant == homeowner
     assert permit.invoice.status == Invoice.Status.DUE
 
-    record_counter_payment(browser, live_server, clerk, number)
+    record_counter_payment(new_context, live_server, clerk, number)
     permit.refresh_from_db()
     permit.invoice.refresh_from_db()
     assert permit.status == Permit.Status.ISSUED
@@ -237,7 +237,7 @@ def test_a_homeowner_applies_pays_at_the_counter_and_a_visitor_finds_the_permit(
     )
 
     download_the_permit(page, axe, number)
-    find_the_permit(browser, live_server, axe, number, homeowner)
+    find_the_permit(new_context, live_server, axe, number, homeowner)
 
 
 def test_the_permit_catalogue_fits_a_375_pixel_phone(phone_page, live_server, homeowner, axe):

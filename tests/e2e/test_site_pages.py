@@ -84,8 +84,8 @@ def test_the_log_in_menu_offers_public_and_contractor_from_the_keyboard(
     expect(page).to_have_url(live_server.url + "/accounts/login/?as=contractor")
 
 
-def test_the_log_in_menu_works_without_javascript(browser, live_server, demo_city):
-    context = browser.new_context(java_script_enabled=False)
+def test_the_log_in_menu_works_without_javascript(new_context, live_server, demo_city):
+    context = new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(live_server.url + "/")
     page.get_by_text("Log in", exact=True).click()

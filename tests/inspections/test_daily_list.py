@@ -2,10 +2,12 @@
 inspector or all, printable, with assigning and recording from each row."""
 
 import datetime
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -187,11 +189,13 @@ def test_bad_choices_are_explained_beside_the_field(as_inspector, demo_city, que
 def test_the_list_prints_without_the_admin_around_it(as_inspector, tuesday):
     page = as_inspector.get(DAILY).content.decode()
 
-    print_rules = page[page.index("@media print") :]
+    assert '<link rel="stylesheet" href="/static/css/admin-daily-inspections.css">' in page
+    style = Path(finders.find("css/admin-daily-inspections.css")).read_text()
+    print_rules = style[style.index("@media print") :]
     for hidden in ("#header", ".breadcrumbs", "#nav-sidebar", ".daily-controls", ".row-actions"):
         assert hidden in print_rules.split("display: none")[0]
     assert "break-inside: avoid" in print_rules
-    assert "white-space: normal" in page
+    assert "white-space: normal" in style
 
 
 def test_an_inspector_assigns_themself_from_the_list_and_comes_back(
