@@ -5,6 +5,7 @@ entry and tells the applicant (and the contractor) by email.
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -53,6 +54,8 @@ FEES_OUT_OF_RANGE = gettext_lazy(
     "The fees for these answers are beyond what the portal can take. Check the numbers "
     "you entered, or call the Permit Center."
 )
+
+logger = logging.getLogger(__name__)
 
 
 class PermitError(Exception):
@@ -152,10 +155,18 @@ def _transition(
 
 def _file_delete_on_commit(file) -> None:
     """Remove a stored file once the rows that named it are gone for good: a rollback
-    would otherwise leave rows pointing at nothing."""
+    would otherwise leave rows pointing at nothing. A file that cannot be removed then is
+    left behind and logged: the change has committed, and the person sees it done."""
     storage, name = file.storage, file.name
+
+    def delete() -> None:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("Stored file %s could not be removed; it is left behind", name)
+
     if name:
-        transaction.on_commit(lambda: storage.delete(name))
+        transaction.on_commit(delete)
 
 
 # Drafts ---------------------------------------------------------------------------------

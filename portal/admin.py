@@ -9,7 +9,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.models import City, Department, FaqCategory, FaqEntry
+from portal.models import City, Department, FaqCategory, FaqEntry, PendingTask
+from portal.outbox import pending_task_send
 
 
 def admin_object_page(
@@ -137,3 +138,28 @@ class FaqEntryAdmin(admin.ModelAdmin):
     list_select_related = ("category",)
     search_fields = ("question", "answer")
     prepopulated_fields = {"slug": ("question",)}
+
+
+@admin.register(PendingTask)
+class PendingTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What the broker has not taken yet: empty but for a broker outage, which beat's
+    flush catches up on within a minute of the broker's return."""
+
+    list_display = ("task_name", "created_at", "attempts", "last_error")
+    list_filter = ("task_name",)
+    fields = ("task_name", "args", "kwargs", "created_at", "attempts", "last_error")
+    actions = ("send_now",)
+
+    @admin.action(description=_("Send the selected tasks to the broker now"))
+    def send_now(self, request, queryset) -> None:
+        pending_ids = list(queryset.values_list("pk", flat=True))
+        sent = sum(pending_task_send(pending_id=pending_id) for pending_id in pending_ids)
+        if sent < len(pending_ids):
+            self.message_user(
+                request,
+                gettext("%(failed)d could not be sent; the broker may still be down.")
+                % {"failed": len(pending_ids) - sent},
+                messages.ERROR,
+            )
+        if sent:
+            self.message_user(request, gettext("%(sent)d sent.") % {"sent": sent}, messages.SUCCESS)

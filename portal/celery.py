@@ -1,7 +1,8 @@
 """The Celery application: tasks live in each app's tasks.py.
 
-Tasks are DjangoTask instances, so code enqueues with `task.delay_on_commit(...)`
-and a worker never sees a row its transaction has not committed yet.
+Code enqueues with `task.delay_on_commit(...)`: a worker never sees a row its
+transaction has not committed yet, and the task is kept in the transactional outbox
+(portal/outbox.py) until the broker has taken it.
 """
 
 import os
@@ -10,6 +11,6 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-app = Celery("portal", task_cls="celery.contrib.django.task:DjangoTask")
+app = Celery("portal", task_cls="portal.outbox:OutboxTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

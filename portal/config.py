@@ -76,3 +76,14 @@ def redis_url_for_cache(broker_url: str) -> str:
     parts = urlsplit(broker_url)
     database = int(parts.path.strip("/") or "0")
     return urlunsplit(parts._replace(path=f"/{database + 1}"))
+
+
+def redis_cache(url: str) -> dict:
+    """Django CACHES entry for the Redis cache at `url`, which fails open (portal/cache.py):
+    with Redis down, pages are served without a cache instead of answering 500."""
+    return {
+        "BACKEND": "portal.cache.FailOpenRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "portal",
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }

@@ -1,10 +1,12 @@
-"""The city itself as data: its name and logo, its departments, and its FAQ."""
+"""The city itself as data: its name and logo, its departments, and its FAQ; and the
+Celery tasks changes have asked for that the broker has not taken yet."""
 
 import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -155,3 +157,25 @@ class FaqEntry(HelpAnchorMixin, models.Model):
 
     def __str__(self) -> str:
         return self.question
+
+
+class PendingTask(models.Model):
+    """A Celery task a change asked for, written in the change's own transaction and
+    deleted once the broker has taken it (portal/outbox.py): a broker that cannot be
+    reached when the change commits delays the work, never loses it."""
+
+    task_name = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("asked for"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("failed attempts to send"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        verbose_name = _("pending task")
+        verbose_name_plural = _("pending tasks")
+        indexes = [models.Index(fields=["created_at", "id"], name="pending_task_oldest_first")]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -1,5 +1,4 @@
 import datetime
-import logging
 import zoneinfo
 from dataclasses import dataclass
 
@@ -9,8 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import City, Department, FaqCategory, FaqEntry
-
-logger = logging.getLogger(__name__)
 
 CITY_PROFILE_CACHE_KEY = "portal:city-profile:v1"
 
@@ -32,19 +29,12 @@ class CityProfile:
 
 
 def city_profile() -> CityProfile:
-    """The city profile from the cache, or from the database when the cache is empty or
-    down: a Redis outage slows pages down but does not take the site with it."""
-    try:
-        profile = cache.get(CITY_PROFILE_CACHE_KEY)
-    except Exception:
-        logger.warning("The cache is unavailable; reading the city from the database")
-        return _city_profile_from_database()
+    """The city profile from the cache, or from the database when the cache is empty (or
+    down: the cache fails open, so an outage slows pages down but does not stop them)."""
+    profile = cache.get(CITY_PROFILE_CACHE_KEY)
     if profile is None:
         profile = _city_profile_from_database()
-        try:
-            cache.set(CITY_PROFILE_CACHE_KEY, profile, timeout=3600)
-        except Exception:
-            logger.warning("The cache is unavailable; the city profile was not cached")
+        cache.set(CITY_PROFILE_CACHE_KEY, profile, timeout=3600)
     return profile
 
 

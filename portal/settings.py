@@ -15,7 +15,13 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from portal.config import database_from_url, redis_url, redis_url_for_cache, sqlite_database
+from portal.config import (
+    database_from_url,
+    redis_cache,
+    redis_url,
+    redis_url_for_cache,
+    sqlite_database,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -48,15 +54,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if REDIS_URL:
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": redis_url(
-                env.str("CACHE_URL", default=redis_url_for_cache(REDIS_URL)),
-                variable="CACHE_URL",
-            ),
-            "KEY_PREFIX": "portal",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
+        "default": redis_cache(
+            redis_url(
+                env.str("CACHE_URL", default=redis_url_for_cache(REDIS_URL)), variable="CACHE_URL"
+            )
+        )
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -249,8 +251,18 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 86_400
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A Redis that does not answer costs a request two seconds, not the system's default
+# minutes: the outbox keeps the task (portal/outbox.py) and beat sends it later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # What a broker outage kept in the outbox goes out within a minute of its return.
+    "pending-tasks-flush": {
+        "task": "portal.tasks.pending_tasks_flush",
+        "schedule": 60.0,
+    },
     "sessions-clear-expired": {
         "task": "portal.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),

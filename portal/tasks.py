@@ -5,6 +5,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.db import InterfaceError, OperationalError
 
+from portal.outbox import pending_tasks_send
+
 # What may pass on a second try: a full or unmounted disk, a dropped database connection.
 # A template or WeasyPrint error would fail the same way again, so it is not retried.
 TRANSIENT_ERRORS = (OSError, OperationalError, InterfaceError)
@@ -19,6 +21,12 @@ PDF_TASK_OPTIONS = {
 }
 # How the nightly tasks that walk the records of a day retry.
 DAILY_TASK_OPTIONS = {"autoretry_for": TRANSIENT_ERRORS, "retry_backoff": 60, "max_retries": 5}
+
+
+@shared_task(name="portal.tasks.pending_tasks_flush")
+def pending_tasks_flush() -> int:
+    """Send the tasks a broker outage kept in the outbox (portal/outbox.py)."""
+    return pending_tasks_send()
 
 
 @shared_task(name="portal.tasks.sessions_clear_expired")

@@ -5,14 +5,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
 from django.core.cache import cache
-from django.db import connections
 
-from portal.celery import app as celery_app
-
-pytest_plugins = ["tests.database"]
+pytest_plugins = ["tests.database", "tests.brokers"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,49 +81,6 @@ def run_django(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
         text=True,
         timeout=60,
     )
-
-
-@pytest.fixture
-def redis_broker(settings):
-    """A real Redis broker: skipped on a laptop without REDIS_URL, a failure in CI."""
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        message = "REDIS_URL is not set, so there is no broker to test against"
-        if os.environ.get("CI"):
-            pytest.fail(message + " (CI must provide one)")
-        pytest.skip(message)
-    return settings.CELERY_BROKER_URL
-
-
-@pytest.fixture(autouse=True)
-def _tasks_in_process(request):
-    """Tasks run in-process, so a test sees their effects at once; the tests that want
-    the real worker on Redis ask for `celery_worker`."""
-    if "celery_worker" in request.fixturenames:
-        yield
-        return
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
-
-
-@pytest.fixture
-def celery_worker(redis_broker, transactional_db):
-    """A real worker thread consuming from the Redis broker."""
-
-    # The worker thread opens its own database connection; close it after each task so
-    # the test database can be dropped at the end of the run.
-    def close_worker_connections(**kwargs):
-        connections.close_all()
-
-    task_postrun.connect(close_worker_connections, weak=False)
-    import celery.contrib.testing.tasks  # noqa: F401 - the ping task start_worker waits on
-
-    try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=True) as worker:
-            yield worker
-    finally:
-        task_postrun.disconnect(close_worker_connections)
 
 
 def pytest_sessionfinish(session, exitstatus):

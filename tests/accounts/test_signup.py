@@ -222,3 +222,9 @@ def test_expiration_dates_in_the_city_time_zone(client, contractor_signup_data):
     assert User.objects.get().contractor_profile.license_expires_on == datetime.date.fromisoformat(
         today
     )
+
+
+def test_signing_up_works_with_the_cache_down(client, public_signup_data, cache_down):
+    response = client.post("/accounts/signup/public/", public_signup_data)
+    assert response.status_code == 302 and response["Location"] == "/accounts/welcome/"
+    assert User.objects.filter(username="rosa.delgado").exists()

@@ -4,9 +4,9 @@ import json
 
 from django.test import override_settings
 
+from portal.config import redis_cache
+from tests.brokers import CLOSED_PORT_REDIS
 from tests.conftest import run_django
-
-CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"
 
 
 def test_healthy_services_answer_200(client, db):
@@ -24,15 +24,7 @@ def test_health_answers_probes_with_an_unknown_host(client, db):
     assert response.status_code == 200
 
 
-@override_settings(
-    CACHES={
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CLOSED_PORT_REDIS,
-            "OPTIONS": {"socket_connect_timeout": 1},
-        }
-    }
-)
+@override_settings(CACHES={"default": redis_cache(CLOSED_PORT_REDIS)})
 def test_a_stopped_cache_answers_503(client, db):
     response = client.get("/healthz")
     assert response.status_code == 503

@@ -215,18 +215,3 @@ def test_the_login_page_sits_in_the_portal_layout(client, demo_city):
     assert 'name="login"' in main and 'name="password"' in main
     title = page[page.index("<title>") + len("<title>") : page.index("</title>")]
     assert " ".join(title.split()) == "Log in · City of Rancho Palos Verdes (demo)"
-
-
-@override_settings(
-    CACHES={
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 1},
-        }
-    }
-)
-def test_pages_still_answer_when_the_cache_is_down(client, demo_city):
-    response = client.get("/")
-    assert response.status_code == 200
-    assert "City of Rancho Palos Verdes (demo)" in response.content.decode()

@@ -75,7 +75,7 @@ def test_database_and_redis_urls_switch_to_postgres_redis_cache_and_broker():
     assert report["debug"] is True
     assert report["engine"] == "django.db.backends.postgresql"
     assert report["database_name"] == "portal"
-    assert report["cache_backend"] == "django.core.cache.backends.redis.RedisCache"
+    assert report["cache_backend"] == "portal.cache.FailOpenRedisCache"
     # The cache sits one database above the broker, so clearing it never drops tasks.
     assert report["cache_location"] == "redis://127.0.0.1:6379/1"
     assert report["broker"] == "redis://127.0.0.1:6379/0"
