@@ -24,6 +24,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from tests.skips import NEEDS_POSTGRES
+
 DEMO_CITY = "demo_city"
 TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "celery_worker"}
 
@@ -130,8 +132,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Leave the demo city before any of the test's fixtures runs: a browser test's
-    Playwright switches to a context of its own, where Django opens another connection."""
+    """Skip a test marked `postgres` on another database before its fixtures are set up;
+    leave the demo city before any of the test's fixtures runs (a browser test's
+    Playwright switches to a context of its own, where Django opens another connection)."""
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip(f"{NEEDS_POSTGRES}: {item.get_closest_marker('postgres').args[0]}")
     _worker_database.leave_demo_city_unless_wanted(item)
 
 

@@ -8,7 +8,7 @@ import zoneinfo
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connections
 
 from inspections import services
 from inspections.models import Inspection, InspectionType, SchedulingRules, Window
@@ -26,10 +26,7 @@ TUESDAY = datetime.date(2026, 11, 17)
 FULL = "Nov. 17, 2026 has just been fully booked. Choose another day."
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need Postgres; CI runs this on Postgres")
+pytestmark = pytest.mark.postgres("row locks")
 
 
 def reroofs_issued(count: int, *, contractor, clerk) -> list[Permit]:

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
-from django.db import connection, connections
+from django.db import connections
 
 from licensing import services, tasks
 from licensing.models import BusinessLicense, LicenseNumberCounter, LicensingSettings
@@ -659,10 +659,9 @@ def test_a_new_license_takes_the_citys_date_and_year_on_a_server_that_runs_on_ut
 ACTIVATIONS = 5
 
 
+@pytest.mark.postgres("row locks")
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_activations_get_distinct_numbers(home_occupation, licensing_clerk):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need Postgres; CI runs this on Postgres")
     approved = [
         services.license_approve(
             license=BusinessLicenseFactory(

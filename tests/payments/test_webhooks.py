@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from django.db import OperationalError, connection, connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.test import Client
 
 from payments import services, webhooks
@@ -377,16 +377,11 @@ def test_a_database_error_while_settling_is_503_and_nothing_kept(
     assert_issued_once(permit, payment)
 
 
-def postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need Postgres; CI runs this on Postgres")
-
-
+@pytest.mark.postgres("row locks")
 @pytest.mark.django_db(transaction=True)
 def test_a_payment_row_locked_too_long_is_503_and_the_retry_settles(
     homeowner, stripe_fake, monkeypatch
 ):
-    postgres_only()
     monkeypatch.setattr(webhooks, "LOCK_TIMEOUT", "200ms")
     permit, payment = checkout(homeowner)
     event = paid_event(stripe_fake, payment)
@@ -418,12 +413,12 @@ def test_a_payment_row_locked_too_long_is_503_and_the_retry_settles(
 DELIVERIES = 2
 
 
+@pytest.mark.postgres("row locks")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("same_event", [True, False], ids=["same event", "two events"])
 def test_one_payment_delivered_by_two_threads_at_once_is_paid_once(
     demo_city, stripe_fake, same_event
 ):
-    postgres_only()
     homeowner = UserFactory(username="rosa", email_verified=True)
     permit, payment = checkout(homeowner)
     event = paid_event(stripe_fake, payment)

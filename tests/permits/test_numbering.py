@@ -4,7 +4,7 @@ import threading
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connections
 
 from permits import services
 from permits.models import Permit, PermitNumberCounter
@@ -44,10 +44,9 @@ def test_a_draft_has_no_number_until_it_is_submitted(homeowner):
 SUBMISSIONS = 50
 
 
+@pytest.mark.postgres("row locks")
 @pytest.mark.django_db(transaction=True)
 def test_fifty_simultaneous_submissions_get_fifty_numbers(demo_city, settings, tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need Postgres; CI runs this on Postgres")
     settings.MEDIA_ROOT = tmp_path
     applicants = [UserFactory(email_verified=True) for _ in range(SUBMISSIONS)]
     drafts = [permit_draft_complete(user, "RERF") for user in applicants]

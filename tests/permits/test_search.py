@@ -332,13 +332,8 @@ def test_the_number_of_queries_does_not_grow_with_the_results(
     assert _numbers(page) == ["WHTR2025-0003"]
 
 
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("trigram indexes exist on Postgres only; CI runs this on Postgres")
-
-
+@pytest.mark.postgres("trigram indexes")
 def test_the_migration_created_the_trigram_indexes(db):
-    _postgres_only()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'permits_permit'"
@@ -353,6 +348,7 @@ def test_the_migration_created_the_trigram_indexes(db):
         assert f"upper(({column})::text) gin_trgm_ops" in definition
 
 
+@pytest.mark.postgres("trigram indexes")
 @pytest.mark.parametrize(
     ("query", "index"),
     [
@@ -365,7 +361,6 @@ def test_the_migration_created_the_trigram_indexes(db):
 def test_the_search_sql_can_use_the_indexes(demo_city, query, index):
     """With sequential scans priced out, the plan names the index only if the SQL the
     selector emits matches the indexed expression."""
-    _postgres_only()
     applicant = UserFactory()
     # Enough rows, and fresh statistics, that "every public permit has a number" is known
     # to filter nothing and the planner looks for a better index.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connections
 
 from payments import registry
 from payments.models import Invoice
@@ -306,14 +306,13 @@ def test_a_contractor_with_the_longest_business_name_applies(contractor, homeown
     assert own.contractor_business_name == named.contractor_business_name == "B" * 200
 
 
+@pytest.mark.postgres("row locks")
 @pytest.mark.django_db(transaction=True)
 def test_a_counter_payment_and_a_withdrawal_at_the_same_moment_never_deadlock(
     demo_city, settings, tmp_path, monkeypatch
 ):
     """Paying locks the invoice, then the permit; withdrawing must take them in that
     order too, or each waits on the other and Postgres kills one with a 500."""
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need Postgres; CI runs this on Postgres")
     settings.MEDIA_ROOT = tmp_path
     homeowner = UserFactory(email_verified=True)
     clerk = UserFactory(is_staff=True)
