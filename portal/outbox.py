@@ -115,7 +115,8 @@ def pending_task_send(*, pending_id: int) -> bool:
 
 def pending_tasks_send(*, now: datetime.datetime | None = None) -> int:
     """Send the kept tasks their own requests did not, oldest first, until the broker
-    refuses one; the number sent."""
+    refuses one (a task that fails otherwise, such as one no longer known, stays and
+    does not hold up the rest); the number sent."""
     from portal.models import PendingTask
 
     now = now or timezone.now()
@@ -124,7 +125,8 @@ def pending_tasks_send(*, now: datetime.datetime | None = None) -> int:
     )
     sent = 0
     for pending_id in list(due[:FLUSH_BATCH]):
-        if not pending_task_send(pending_id=pending_id):
+        if pending_task_send(pending_id=pending_id):
+            sent += 1
+        elif broker_outage.is_on():
             break
-        sent += 1
     return sent

@@ -152,6 +152,18 @@ def test_the_flush_stops_at_the_first_task_the_broker_refuses():
     assert list(PendingTask.objects.values_list("attempts", flat=True)) == [1, 0, 0]
 
 
+def test_a_task_that_cannot_be_sent_for_another_reason_does_not_hold_up_the_rest():
+    long_ago = timezone.now() - SENDING_GRACE * 2
+    unknown = PendingTask.objects.create(task_name="a.task.since.removed", created_at=long_ago)
+    PendingTask.objects.create(task_name="portal.tasks.sessions_clear_expired", created_at=long_ago)
+
+    assert pending_tasks_send() == 1
+
+    (kept,) = PendingTask.objects.all()
+    assert kept == unknown
+    assert kept.attempts == 1 and "a.task.since.removed" in kept.last_error
+
+
 def test_beat_flushes_every_minute(settings):
     assert settings.CELERY_BEAT_SCHEDULE["pending-tasks-flush"] == {
         "task": "portal.tasks.pending_tasks_flush",
