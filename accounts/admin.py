@@ -22,17 +22,17 @@ from accounts.models import (
     SecurityQuestion,
     User,
 )
-from portal.admin import RevertGuardedHistoryAdmin
+from portal.admin import PortalModelAdmin, RequestCheckedAdminMixin, RevertGuardedHistoryAdmin
 
 
 @admin.register(SecurityQuestion)
-class SecurityQuestionAdmin(admin.ModelAdmin):
+class SecurityQuestionAdmin(PortalModelAdmin):
     list_display = ("text", "is_active", "order")
     list_editable = ("is_active", "order")
 
 
 @admin.register(LicenseClassification)
-class LicenseClassificationAdmin(admin.ModelAdmin):
+class LicenseClassificationAdmin(PortalModelAdmin):
     list_display = ("code", "name", "is_active")
     list_editable = ("is_active",)
     search_fields = ("code", "name")
@@ -113,7 +113,7 @@ class ContractorProfileInline(admin.StackedInline):
 
 
 @admin.register(User)
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(RequestCheckedAdminMixin, UserAdmin):
     list_display = (
         "username",
         "email",

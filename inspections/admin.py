@@ -44,13 +44,18 @@ from inspections.scheduling import inspection_calendar, scheduling_rules
 from inspections.selectors import daily_inspections
 from permits.models import number_compact
 from permits.services import PermitError
-from portal.admin import BulkChangeAdminMixin, RevertGuardedHistoryAdmin, admin_object_page
+from portal.admin import (
+    BulkChangeAdminMixin,
+    PortalModelAdmin,
+    RevertGuardedHistoryAdmin,
+    admin_object_page,
+)
 from portal.links import own_site_path, redirect_back
 from portal.selectors import city_localdate, city_profile
 
 
 @admin.register(InspectionType)
-class InspectionTypeAdmin(admin.ModelAdmin):
+class InspectionTypeAdmin(PortalModelAdmin):
     form = InspectionTypeForm
     list_display = ("permit_type", "order", "code", "name", "is_final")
     list_display_links = ("code", "name")
@@ -105,7 +110,7 @@ class SchedulingRulesAdmin(RevertGuardedHistoryAdmin):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(PortalModelAdmin):
     list_display = ("date", "weekday", "name")
     list_display_links = ("date", "name")
     date_hierarchy = "date"

@@ -34,7 +34,13 @@ class InvoiceIdsField(forms.Field):
         ids = []
         for item in value:
             text = str(item).strip()
-            if not text.isascii() or not text.isdigit() or not 0 < int(text) <= ID_MAX:
+            # Checked by its length before it is read: Python reads no more than 4,300 digits.
+            if (
+                not text.isascii()
+                or not text.isdigit()
+                or len(text) > len(str(ID_MAX))
+                or not 0 < int(text) <= ID_MAX
+            ):
                 raise ValidationError(self.error_messages["invalid"], code="invalid")
             ids.append(int(text))
         return list(dict.fromkeys(ids))

@@ -47,6 +47,7 @@ from permits.models import (
 )
 from portal.admin import (
     BulkChangeAdminMixin,
+    PortalModelAdmin,
     ReadOnlyAdminMixin,
     RevertGuardedHistoryAdmin,
     admin_object_page,
@@ -57,7 +58,7 @@ Status = Permit.Status
 
 
 @admin.register(PermitCategory)
-class PermitCategoryAdmin(admin.ModelAdmin):
+class PermitCategoryAdmin(PortalModelAdmin):
     list_display = ("name", "order")
     list_editable = ("order",)
     prepopulated_fields = {"slug": ("name",)}
@@ -146,7 +147,7 @@ class FeeTierInline(admin.TabularInline):
 
 
 @admin.register(FeeRule)
-class FeeRuleAdmin(admin.ModelAdmin):
+class FeeRuleAdmin(PortalModelAdmin):
     list_display = ("description", "permit_type", "kind", "amount", "basis", "order")
     list_filter = ("permit_type", "kind")
     list_select_related = ("permit_type",)

@@ -3,7 +3,14 @@ from collections.abc import Callable, Iterable
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin import helpers
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import connection
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +18,109 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.models import City, Department, FaqCategory, FaqEntry, PendingTask
 from portal.outbox import pending_task_send
+
+# The longest login anyone types: an email address (RFC 5321's 254 characters).
+LOGIN_MAX_LENGTH = 254
+
+
+def is_key(field, value) -> bool:
+    """Whether `value`, as a request sends it, can be looked up as a value of `field`: of
+    the field's type and, for a number, within what the database stores. A lookup of
+    anything else fails in the database, or before it."""
+    try:
+        key = field.to_python(value)
+    except (ValidationError, ValueError, TypeError):
+        return False
+    if isinstance(key, int):
+        target = field.target_field if field.is_relation else field
+        try:
+            low, high = connection.ops.integer_field_range(target.get_internal_type())
+        except KeyError:  # a number field of no range the database knows
+            return True
+        return (low is None or low <= key) and (high is None or key <= high)
+    return "\x00" not in str(key)
+
+
+class _KeysCheckedAutocomplete:
+    """An autocomplete shows again the choice a form was sent, looked up as sent: a choice
+    that is no key of the related model's is shown as no choice, beside the form's error."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        options = remote.model._meta
+        to_field = options.get_field(getattr(remote, "field_name", None) or options.pk.attname)
+        return super().optgroups(name, [item for item in value if is_key(to_field, item)], attr)
+
+
+class KeysCheckedAutocompleteSelect(_KeysCheckedAutocomplete, AutocompleteSelect):
+    pass
+
+
+class KeysCheckedAutocompleteSelectMultiple(_KeysCheckedAutocomplete, AutocompleteSelectMultiple):
+    pass
+
+
+class RequestCheckedAdminMixin:
+    """Every admin page of the site takes what a request sends as Django's admin should.
+
+    Django's admin takes three things as sent: `?_to_field=` with no field, which it looks
+    up as a field named ""; the rows an action is for; and the choice an autocomplete field
+    was sent, both of which it filters on as sent, so a key that is no key fails the query.
+    Here no field means the primary key, an action for rows that are no rows changes
+    nothing, and an autocomplete's choice that is no key is shown as no choice."""
+
+    def get_object(self, request, object_id, from_field=None):
+        return super().get_object(request, object_id, from_field or None)
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if all(is_key(self.opts.pk, key) for key in selected):
+            return super().response_action(request, queryset)
+        self.message_user(
+            request, gettext("Those are no rows of this list; nothing was changed."), messages.ERROR
+        )
+        return None
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeysCheckedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeysCheckedAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class PortalModelAdmin(RequestCheckedAdminMixin, admin.ModelAdmin):
+    """The base of every admin of the portal's own models."""
+
+
+# Django's and the other apps' admins, registered before any of ours, check the same.
+for _model, _model_admin in list(admin.site._registry.items()):
+    if not isinstance(_model_admin, RequestCheckedAdminMixin):
+        admin.site.unregister(_model)
+        admin.site.register(
+            _model,
+            type(type(_model_admin).__name__, (RequestCheckedAdminMixin, type(_model_admin)), {}),
+        )
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin's login, with the username's length checked: Django's form only sets a
+    maximum on the field, so text of any length went on to be looked up (and SQLite
+    refuses to match a pattern over 50,000 bytes)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].validators.append(MaxLengthValidator(LOGIN_MAX_LENGTH))
+
+
+admin.site.login_form = AdminLoginForm
 
 
 def admin_object_page(
@@ -73,15 +183,28 @@ class BulkChangeAdminMixin:
             self.message_user(request, done(changed), messages.SUCCESS)
 
 
-class RevertGuardedHistoryAdmin(SimpleHistoryAdmin):
+class RevertGuardedHistoryAdmin(RequestCheckedAdminMixin, SimpleHistoryAdmin):
     """History for staff who may view; reverting only for those who may change.
 
     django-simple-history saves a POST to a past version for anyone who may view the
-    object, even when it hides the Revert button from them."""
+    object, even when it hides the Revert button from them. Its URLs take any text for the
+    row's and the version's keys and look them up as given; a key that is no key of the
+    model's is a 404 here, as the admin's own pages answer it."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not is_key(self.opts.pk, unquote(object_id)):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST" and not self.has_change_permission(request):
             raise PermissionDenied
+        versions = getattr(self.model, self.opts.simple_history_manager_attribute).model
+        if not (
+            is_key(self.opts.pk, object_id)
+            and is_key(versions._meta.get_field("history_id"), version_id)
+        ):
+            raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
@@ -98,7 +221,7 @@ class CityForm(forms.ModelForm):
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(PortalModelAdmin):
     form = CityForm
     list_display = ("name", "time_zone", "website")
 
@@ -110,7 +233,7 @@ class CityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(PortalModelAdmin):
     list_display = ("name", "phone", "email", "order", "in_footer")
     list_editable = ("order", "in_footer")
     search_fields = ("name", "handles")
@@ -123,7 +246,7 @@ class FaqEntryInline(admin.StackedInline):
 
 
 @admin.register(FaqCategory)
-class FaqCategoryAdmin(admin.ModelAdmin):
+class FaqCategoryAdmin(PortalModelAdmin):
     list_display = ("name", "order")
     list_editable = ("order",)
     prepopulated_fields = {"slug": ("name",)}
@@ -131,7 +254,7 @@ class FaqCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(FaqEntry)
-class FaqEntryAdmin(admin.ModelAdmin):
+class FaqEntryAdmin(PortalModelAdmin):
     list_display = ("question", "category", "order", "is_published")
     list_editable = ("order", "is_published")
     list_filter = ("category", "is_published")
@@ -141,7 +264,7 @@ class FaqEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(PendingTask)
-class PendingTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PendingTaskAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     """What the broker has not taken yet: empty but for a broker outage, which beat's
     flush catches up on within a minute of the broker's return."""
 

@@ -218,3 +218,24 @@ def test_staff_who_may_only_view_a_contractor_profile_cannot_save_an_old_version
     assert response.status_code == 403
     profile.refresh_from_db()
     assert profile.business_name != "Changed by Finance"
+
+
+@pytest.mark.parametrize("user", ["contractor", "9" * 5000, "99999999999999999999", "\x00"])
+def test_a_contractor_profile_sent_for_no_user_is_refused_beside_the_field(client, user):
+    """The user is an autocomplete field, which shows the choice it was sent again."""
+    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    response = client.post(
+        "/admin/accounts/contractorprofile/add/",
+        {
+            "user": user,
+            "business_name": "Coastline Builders",
+            "license_expires_on": "2030-01-01",
+            "workers_comp_carrier": "State Fund",
+            "workers_comp_policy_number": "WC-1",
+            "workers_comp_expires_on": "2030-01-01",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "user" in response.context["adminform"].form.errors
+    assert not ContractorProfile.objects.filter(business_name="Coastline Builders").exists()

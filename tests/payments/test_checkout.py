@@ -397,6 +397,15 @@ def test_someone_elses_unknown_or_bad_invoice_ids_pay_nothing(rosa, heater, neig
     assert Invoice.objects.get(pk=theirs.invoice_id).status == Invoice.Status.DUE
 
 
+def test_an_invoice_id_longer_than_python_reads_as_a_number_pays_nothing(rosa, heater):
+    """Python refuses to read a number of more than 4,300 digits; the form must too."""
+    before = Payment.objects.count()
+
+    _no_payment_made(rosa.post(PAY, {"invoice": ["9" * 5000]}), "Choose fees of yours to pay.")
+
+    assert Payment.objects.count() == before
+
+
 def test_an_amount_in_the_form_is_ignored(rosa, heater):
     payment, _url = start_checkout(rosa, heater.invoice)
     response = start(rosa, heater.invoice, amount="0.01", total="0.01")

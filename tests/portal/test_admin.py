@@ -1,7 +1,11 @@
 """Staff keep the city's own data in the admin, and the public pages follow."""
 
 import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
 
+from licensing.models import BusinessClassification
+from portal.admin import RequestCheckedAdminMixin
 from portal.models import City, Department, FaqEntry
 from tests.factories import UserFactory
 
@@ -122,3 +126,82 @@ def test_an_faq_anchor_that_would_clash_on_the_help_page_is_refused(
     assert response.status_code == 200
     assert "anchor" in response.content.decode()
     assert not FaqEntry.objects.filter(question="A clashing answer?").exists()
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/admin/licensing/businessclassification/{pk}/history/x%C3%A9/",
+        "/admin/licensing/businessclassification/{pk}/history/99999999999999999999/",
+        "/admin/licensing/businessclassification/abc/history/{version}/",
+        "/admin/licensing/businessclassification/1%00/history/",
+        "/admin/licensing/businessclassification/abc/history/",
+    ],
+)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_history_address_whose_keys_are_no_keys_is_not_found(
+    staff_client, demo_city, page, method
+):
+    """The history URLs take any text for the row's and the version's keys."""
+    classification = BusinessClassification.objects.order_by("pk").first()
+    version = classification.history.earliest()
+    url = page.format(pk=classification.pk, version=version.history_id)
+
+    assert getattr(staff_client, method)(url).status_code == 404
+
+
+def test_every_admin_page_checks_what_a_request_sends():
+    """Django's and the other apps' admins too: a new admin cannot miss the checks."""
+    unchecked = [
+        type(model_admin).__name__
+        for model_admin in admin.site._registry.values()
+        if not isinstance(model_admin, RequestCheckedAdminMixin)
+    ]
+    assert unchecked == []
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/admin/portal/department/{department}/change/?_to_field=",
+        "/admin/portal/department/{department}/delete/?_to_field=",
+        "/admin/auth/group/{group}/change/?_to_field=",
+        "/admin/auth/group/{group}/delete/?_to_field=",
+    ],
+)
+def test_an_empty_to_field_means_the_primary_key(staff_client, demo_city, page):
+    url = page.format(
+        department=Department.objects.order_by("pk").first().pk,
+        group=Group.objects.order_by("pk").first().pk,
+    )
+    assert staff_client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("selected", ["abc", "1.5", "99999999999999999999", "9" * 5000, "1\x00"])
+@pytest.mark.parametrize(
+    "changelist, model",
+    [("/admin/portal/department/", Department), ("/admin/auth/group/", Group)],
+)
+def test_an_action_for_rows_that_are_no_rows_changes_nothing(
+    staff_client, demo_city, selected, changelist, model
+):
+    before = model.objects.count()
+    chosen = [model.objects.order_by("pk").first().pk, selected]
+
+    ask = staff_client.post(
+        changelist, {"action": "delete_selected", "index": "0", "_selected_action": chosen}
+    )
+    confirm = staff_client.post(
+        changelist, {"action": "delete_selected", "post": "yes", "_selected_action": chosen}
+    )
+
+    assert ask.status_code == confirm.status_code == 302
+    assert model.objects.count() == before
+
+
+@pytest.mark.parametrize("username", ["9" * 100_000, "a" * 255])
+def test_the_admin_login_refuses_a_username_longer_than_any_login(client, db, username):
+    response = client.post("/admin/login/", {"username": username, "password": "secret"})
+
+    assert response.status_code == 200
+    assert "username" in response.context["form"].errors
