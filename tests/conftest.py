@@ -107,3 +107,16 @@ def pytest_sessionfinish(session, exitstatus):
     if skipped:
         reporter.write_line(f"CI runs every test, but {len(skipped)} were skipped.", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# The fuzz test's figures (tests/fuzz), printed at the end of every run that has it; read
+# from the test's report, so they show under pytest-xdist too.
+FUZZ_PROPERTY = "fuzz"
+
+
+def pytest_terminal_summary(terminalreporter):
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == FUZZ_PROPERTY and getattr(report, "when", "") == "call":
+                    terminalreporter.write_line(value)
