@@ -104,8 +104,14 @@ class ChargeCheck:
 
 def charge_check(payment: Payment) -> ChargeCheck | None:
     """What the card company reported charging for a card payment, against what was owed;
-    None when it reported nothing (a counter payment, a checkout not paid)."""
-    if payment.charged_cents is None and not payment.charged_currency:
+    None when it reported nothing on a payment nobody needs to look at (a counter payment,
+    a checkout not paid). A payment held for a mismatch always says what was reported,
+    "an unreported amount" included."""
+    if (
+        payment.charged_cents is None
+        and not payment.charged_currency
+        and not payment.needs_attention
+    ):
         return None
     charged = _amount_text(payment.charged_cents, payment.charged_currency)
     if charged_as_owed(

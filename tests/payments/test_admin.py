@@ -201,7 +201,7 @@ def test_staff_outside_the_groups_cannot_open_payments(client, rosa, clerk):
     assert client.get("/admin/payments/payment/").status_code == 403
 
 
-def card_payment_charged(payer, *, amount_cents: int, currency: str = "usd") -> Payment:
+def card_payment_charged(payer, *, amount_cents: int | None, currency: str = "usd") -> Payment:
     """A card checkout for a water heater's $143.00 that the provider reports paid with
     `amount_cents` in `currency`."""
     permit = permit_submitted(payer, "WHTR")
@@ -243,8 +243,8 @@ def test_finance_finds_the_charges_that_do_not_match_what_was_owed(client, rosa,
 
 @pytest.mark.parametrize(
     ("amount_cents", "currency", "reported"),
-    [(100, "usd", "1.00 USD"), (14300, "eur", "143.00 EUR")],
-    ids=["another amount", "another currency"],
+    [(100, "usd", "1.00 USD"), (14300, "eur", "143.00 EUR"), (None, "", "an unreported amount")],
+    ids=["another amount", "another currency", "nothing reported"],
 )
 def test_the_payment_page_says_what_the_provider_charged_against_what_was_owed(
     client, rosa, amount_cents, currency, reported
