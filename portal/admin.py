@@ -266,12 +266,17 @@ class FaqEntryAdmin(PortalModelAdmin):
 @admin.register(PendingTask)
 class PendingTaskAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     """What the broker has not taken yet: empty but for a broker outage, which beat's
-    flush catches up on within a minute of the broker's return."""
+    flush catches up on within a minute of the broker's return. The keyword arguments
+    are not shown: an email's carry its whole text, a password-reset link included. A
+    superuser may delete a task that can never run (one a release removed)."""
 
     list_display = ("task_name", "created_at", "attempts", "last_error")
     list_filter = ("task_name",)
-    fields = ("task_name", "args", "kwargs", "created_at", "attempts", "last_error")
+    fields = ("task_name", "args", "created_at", "attempts", "last_error")
     actions = ("send_now",)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
 
     @admin.action(description=_("Send the selected tasks to the broker now"))
     def send_now(self, request, queryset) -> None:

@@ -175,7 +175,10 @@ class PendingTask(models.Model):
         ordering = ("created_at", "id")
         verbose_name = _("pending task")
         verbose_name_plural = _("pending tasks")
-        indexes = [models.Index(fields=["created_at", "id"], name="pending_task_oldest_first")]
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="pending_task_oldest_first"),
+            models.Index(fields=["attempts", "created_at", "id"], name="pending_task_flush_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task_name} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -100,28 +100,49 @@ def pending_task_send(*, pending_id: int) -> bool:
             )
             pending.delete()
     except Exception as error:
-        if isinstance(error, KombuOperationalError):
-            broker_outage.begin()
-        logger.exception(
-            "Pending task %s could not be sent; the next flush tries again", pending_id
-        )
-        PendingTask.objects.filter(pk=pending_id).update(
-            attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:500]
-        )
+        _pending_task_failed(pending_id, error)
         return False
     broker_outage.end()
     return True
 
 
+def _pending_task_failed(pending_id: int, error: Exception) -> None:
+    from portal.models import PendingTask
+
+    if isinstance(error, KombuOperationalError):
+        # The broker is away: one line, not a traceback, each time a request or the
+        # flush finds it so.
+        broker_outage.begin()
+        logger.warning(
+            "Pending task %s could not be sent (%s); the next flush tries again",
+            pending_id,
+            error,
+        )
+    else:
+        logger.exception(
+            "Pending task %s could not be sent; the next flush tries again", pending_id
+        )
+    try:
+        PendingTask.objects.filter(pk=pending_id).update(
+            attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:500]
+        )
+    except Exception:
+        # The database may be what failed; the row stays as it was, still to be sent.
+        logger.exception("Pending task %s: its failed attempt could not be counted", pending_id)
+
+
 def pending_tasks_send(*, now: datetime.datetime | None = None) -> int:
-    """Send the kept tasks their own requests did not, oldest first, until the broker
-    refuses one (a task that fails otherwise, such as one no longer known, stays and
-    does not hold up the rest); the number sent."""
+    """Send the kept tasks their own requests did not, until the broker refuses one; the
+    number sent. The oldest of those that failed least go first, so a task that fails
+    for another reason than the broker (one no longer known, say) falls behind the
+    rest, and however many such tasks pile up, the others still go out."""
     from portal.models import PendingTask
 
     now = now or timezone.now()
-    due = PendingTask.objects.filter(created_at__lte=now - SENDING_GRACE).values_list(
-        "pk", flat=True
+    due = (
+        PendingTask.objects.filter(created_at__lte=now - SENDING_GRACE)
+        .order_by("attempts", "created_at", "id")
+        .values_list("pk", flat=True)
     )
     sent = 0
     for pending_id in list(due[:FLUSH_BATCH]):

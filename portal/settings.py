@@ -251,10 +251,11 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 86_400
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A Redis that does not answer costs a request two seconds, not the system's default
-# minutes: the outbox keeps the task (portal/outbox.py) and beat sends it later.
+# A Redis that cannot be reached, or takes a connection and then never answers, costs a
+# request seconds, not the system's default minutes or forever: the outbox keeps the task
+# (portal/outbox.py) and beat sends it later. A worker's wait for work (BRPOP) is 1 s.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 3}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {

@@ -6,6 +6,7 @@ with its Redis down; and the Celery app pointed at any broker."""
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -65,6 +66,16 @@ class RedisServer:
             time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"redis-server did not come up on port {self.port}")
+
+    @contextlib.contextmanager
+    def hung(self) -> Iterator[None]:
+        """The server stopped but not gone: the system still takes connections for it,
+        and nothing ever answers on them."""
+        self.process.send_signal(signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            self.process.send_signal(signal.SIGCONT)
 
     def stop(self) -> None:
         if self.process is not None:

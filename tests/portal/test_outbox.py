@@ -1,17 +1,22 @@
 """The transactional outbox: a task a change asks for is kept with the change, sent once
 it commits, and kept for beat's flush when the broker cannot take it."""
 
+import contextlib
 import datetime
 import logging
+import signal
+from collections.abc import Iterator
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import OperationalError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from portal import outbox
 from portal.models import PendingTask
 from portal.outbox import SENDING_GRACE, pending_tasks_send
-from portal.tasks import pending_tasks_flush, sessions_clear_expired
+from portal.tasks import email_deliver, pending_tasks_flush, sessions_clear_expired
 from tests.brokers import CLOSED_PORT_REDIS, celery_broker
 from tests.factories import UserFactory
 
@@ -77,7 +82,7 @@ def test_with_the_broker_down_the_change_stands_and_the_task_waits(
     session = expired_session()
     with (
         celery_broker(CLOSED_PORT_REDIS),
-        caplog.at_level(logging.ERROR, "portal.outbox"),
+        caplog.at_level(logging.WARNING, "portal.outbox"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         sessions_clear_expired.delay_on_commit()
@@ -87,6 +92,63 @@ def test_with_the_broker_down_the_change_stands_and_the_task_waits(
     assert "Connection refused" in pending.last_error or "Error" in pending.last_error
     assert "could not be sent" in caplog.text
     assert Session.objects.filter(pk=session.pk).exists()
+
+
+class _TookTooLong(BaseException):
+    """Not an Exception, so that no handler on the way takes it for a failed send."""
+
+
+@contextlib.contextmanager
+def _within(seconds: float) -> Iterator[None]:
+    def interrupt(signum, frame):
+        raise _TookTooLong(f"still waiting after {seconds} seconds")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_broker_that_takes_the_connection_and_never_answers_costs_seconds(
+    redis_server, django_capture_on_commit_callbacks
+):
+    with (
+        celery_broker(redis_server.url(0)),
+        redis_server.hung(),
+        _within(seconds=15),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        sessions_clear_expired.delay_on_commit()
+
+    (pending,) = PendingTask.objects.all()
+    assert pending.attempts == 1
+    assert "Timeout" in pending.last_error
+
+
+def test_a_failed_send_that_cannot_be_counted_still_leaves_the_request_be(
+    django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    def breaks():
+        raise OSError("disk full")
+
+    def database_gone(queryset, **changes):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(sessions_clear_expired, "run", breaks)
+    with (
+        monkeypatch.context() as database,
+        caplog.at_level(logging.ERROR, "portal.outbox"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        database.setattr(QuerySet, "update", database_gone)
+        sessions_clear_expired.delay_on_commit()
+
+    (pending,) = PendingTask.objects.all()
+    assert pending.attempts == 0
+    assert "its failed attempt could not be counted" in caplog.text
 
 
 def test_while_the_broker_refuses_requests_leave_their_tasks_to_the_flush(
@@ -99,10 +161,10 @@ def test_while_the_broker_refuses_requests_leave_their_tasks_to_the_flush(
         # Only the first waited for the refusal.
         assert sorted(PendingTask.objects.values_list("attempts", flat=True)) == [0, 0, 1]
 
-        # The flush still tries, and says so again.
+        # The flush still tries, one that has not failed yet, and says so again.
         PendingTask.objects.update(created_at=timezone.now() - SENDING_GRACE)
         assert pending_tasks_send() == 0
-        assert sorted(PendingTask.objects.values_list("attempts", flat=True)) == [0, 0, 2]
+        assert sorted(PendingTask.objects.values_list("attempts", flat=True)) == [0, 1, 1]
 
 
 def test_a_task_that_fails_in_process_is_kept_and_the_request_goes_on(
@@ -164,6 +226,24 @@ def test_a_task_that_cannot_be_sent_for_another_reason_does_not_hold_up_the_rest
     assert kept.attempts == 1 and "a.task.since.removed" in kept.last_error
 
 
+def test_tasks_that_keep_failing_fall_behind_so_the_rest_still_go_out(monkeypatch):
+    long_ago = timezone.now() - SENDING_GRACE * 2
+    for _ in range(2):
+        PendingTask.objects.create(
+            task_name="a.task.since.removed", created_at=long_ago - SENDING_GRACE
+        )
+    waiting = PendingTask.objects.create(
+        task_name="portal.tasks.sessions_clear_expired", created_at=long_ago
+    )
+    monkeypatch.setattr(outbox, "FLUSH_BATCH", 2)
+
+    assert pending_tasks_send() == 0
+    assert pending_tasks_send() == 1
+
+    assert not PendingTask.objects.filter(pk=waiting.pk).exists()
+    assert sorted(PendingTask.objects.values_list("attempts", flat=True)) == [1, 2]
+
+
 def test_beat_flushes_every_minute(settings):
     assert settings.CELERY_BEAT_SCHEDULE["pending-tasks-flush"] == {
         "task": "portal.tasks.pending_tasks_flush",
@@ -191,3 +271,26 @@ def test_staff_see_what_waits_and_send_it_now(client):
     )
     assert "1 sent." in response.content.decode()
     assert not PendingTask.objects.exists()
+
+
+def test_the_admin_shows_no_email_text_and_a_superuser_deletes_a_task_that_cannot_run(client):
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True, account_type="staff")
+    client.force_login(admin)
+    email = PendingTask.objects.create(
+        task_name=email_deliver.name,
+        kwargs={"to": ["rosa@example.com"], "body": "Reset: /accounts/password/reset/key/S3CRET/"},
+    )
+    removed = PendingTask.objects.create(task_name="a.task.since.removed")
+
+    page = client.get(f"/admin/portal/pendingtask/{email.pk}/change/").content.decode()
+    assert email_deliver.name in page
+    assert "S3CRET" not in page and "rosa@example.com" not in page
+
+    response = client.post(
+        f"/admin/portal/pendingtask/{removed.pk}/delete/", {"post": "yes"}, follow=True
+    )
+    assert response.status_code == 200
+    assert list(PendingTask.objects.all()) == [email]
+
+    client.force_login(UserFactory(username="clerk", is_staff=True, account_type="staff"))
+    assert client.get(f"/admin/portal/pendingtask/{email.pk}/delete/").status_code == 403
