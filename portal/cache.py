@@ -4,10 +4,11 @@ without a cache instead of answering 500.
 Nothing the portal keeps in the cache is needed for a right answer: the city profile is
 read from the database again, and allauth's per-address limit on failed logins stops
 counting (django-axes' lockout, which matters more, is kept in the database). So a cache
-call that fails answers as a miss: `get` its default, `add` and `delete` False, `set`
-nothing. The first failure is logged as a warning; the cache is then left alone for
-`RETRY_AFTER_SECONDS`, so a Redis that does not answer at all costs one connection
-timeout, not one per call, and the log gets a line per outage, not one per call.
+call that fails answers as a miss: `get` its default, `delete` False, `set` nothing,
+and `add` True, as if added (allauth takes an add for a lock). The first failure is
+logged as a warning; the cache is then left alone for `RETRY_AFTER_SECONDS`, so a Redis
+that does not answer at all costs one connection timeout, not one per call, and the log
+gets a line per outage, not one per call.
 django-redis's IGNORE_EXCEPTIONS would log a traceback on every call and keep waiting on
 every call, so this is a thin wrapper around Django's own Redis backend instead.
 """
