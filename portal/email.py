@@ -2,13 +2,15 @@
 
 Every message has a text part and, when `<prefix>_message.html` exists, an HTML part.
 Rendering happens in the request, where the context objects live; the task only gets
-strings, so a retry sends exactly the message the request rendered.
+strings, so a retry sends exactly the message the request rendered, under the
+Message-ID the request gave it (which is how the task knows it sent it already).
 """
 
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import DNS_NAME, EmailMultiAlternatives
+from django.core.mail.message import make_msgid
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
@@ -58,6 +60,7 @@ def email_send(
         html=html,
         from_email=message.from_email,
         to=list(message.to),
+        message_id=make_msgid(domain=DNS_NAME),
         attachments=[
             [attachment.filename, attachment.content, attachment.mimetype]
             for attachment in attachments

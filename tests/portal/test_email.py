@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core import mail
 
 from portal.email import email_render, email_send
+from portal.models import PendingTask
+from portal.tasks import email_deliver
 from tests.factories import ContractorFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +62,46 @@ def test_sending_hands_the_rendered_message_to_the_mail_task(django_capture_on_c
     (message,) = mail.outbox
     assert message.subject.startswith("Welcome to the")
     assert "1029384" in message.body and "1029384" in message.alternatives[0][0]
+
+
+def test_the_message_goes_out_under_the_message_id_the_request_gave_it(
+    django_capture_on_commit_callbacks,
+):
+    user = ContractorFactory(username="1029384")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        email_send(template_prefix="email/welcome", to=[user.email], context={"user": user})
+        email_send(template_prefix="email/welcome", to=[user.email], context={"user": user})
+    given = [pending.kwargs["message_id"] for pending in PendingTask.objects.order_by("pk")]
+    for callback in callbacks:
+        callback()
+
+    assert [message.message()["Message-ID"] for message in mail.outbox] == given
+    first, second = given
+    assert first.startswith("<") and first.endswith(">") and "@" in first
+    assert first != second
+
+
+MESSAGE = {
+    "subject": "Permit RERF2026-0001 issued",
+    "body": "Your permit is issued.",
+    "html": "",
+    "from_email": "permits@example.com",
+    "to": ["rosa@example.com"],
+}
+
+
+def test_a_second_run_for_the_same_message_sends_nothing():
+    email_deliver.apply(kwargs={**MESSAGE, "message_id": "<1@permits.example>"}).get()
+    email_deliver.apply(kwargs={**MESSAGE, "message_id": "<1@permits.example>"}).get()
+    assert len(mail.outbox) == 1
+
+    email_deliver.apply(kwargs={**MESSAGE, "message_id": "<2@permits.example>"}).get()
+    assert len(mail.outbox) == 2
+
+
+def test_a_message_kept_from_before_message_ids_is_still_sent_each_time():
+    email_deliver.apply(kwargs=MESSAGE).get()
+    email_deliver.apply(kwargs=MESSAGE).get()
+
+    assert len(mail.outbox) == 2

@@ -9,11 +9,13 @@ from collections.abc import Iterator
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.core import mail
 from django.db import OperationalError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from portal import outbox
+from portal.email import email_send
 from portal.models import PendingTask
 from portal.outbox import SENDING_GRACE, pending_tasks_send
 from portal.tasks import email_deliver, pending_tasks_flush, sessions_clear_expired
@@ -242,6 +244,28 @@ def test_tasks_that_keep_failing_fall_behind_so_the_rest_still_go_out(monkeypatc
 
     assert not PendingTask.objects.filter(pk=waiting.pk).exists()
     assert sorted(PendingTask.objects.values_list("attempts", flat=True)) == [1, 2]
+
+
+def test_an_email_sent_again_after_a_crash_arrives_once(django_capture_on_commit_callbacks):
+    user = UserFactory(username="rosa")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        email_send(template_prefix="email/welcome", to=[user.email], context={"user": user})
+    (pending,) = PendingTask.objects.all()
+    for callback in callbacks:
+        callback()
+    assert len(mail.outbox) == 1
+
+    # The process died after the broker took the task, before its row was deleted.
+    PendingTask.objects.create(
+        task_name=pending.task_name,
+        args=pending.args,
+        kwargs=pending.kwargs,
+        created_at=timezone.now() - SENDING_GRACE,
+    )
+    assert pending_tasks_send() == 1
+
+    assert len(mail.outbox) == 1
+    assert not PendingTask.objects.exists()
 
 
 def test_beat_flushes_every_minute(settings):
