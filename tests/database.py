@@ -7,22 +7,27 @@ are committed and every table is emptied when it ends, the rows the migrations m
 independent of their order and of how many workers share them out:
 
 - **The migrations' rows come back after every emptying.** A transactional test takes
-  serialized rollback, so emptying leaves the tables bare (no post_migrate refill) and
-  Django reloads the rows serialized after migrating when the next transactional test
-  starts; a test in a transaction that comes next gets them back here first, committed.
+  serialized rollback, so emptying leaves the tables bare (no post_migrate refill); the
+  next test, of either kind, finds the rows serialized after migrating put back here
+  first, committed, a table at a time (Django's own reload saves them a row at a time).
 - **The demo city is loaded once per worker, not once per test.** Tests that ask for
   `demo_city` run inside one outer transaction holding it; each test's own transaction is
   a savepoint inside, rolled back as usual. The outer transaction is rolled back before a
-  test that does not ask for the demo city, or that commits (a transactional test loads
-  its own copy, emptied with the rest). Tests are grouped so that a worker loads the
-  demo city about once; in any other order they pass all the same, only slower.
+  test that does not ask for the demo city, or that commits. A transactional test gets
+  its own committed copy, emptied with the rest: the worker's first loads it and keeps
+  every row as serialized; the next ones get those rows back a table at a time. Tests
+  are grouped so that a worker enters the outer transaction about once; in any other
+  order they pass all the same, only slower.
 """
 
 import os
+from collections import defaultdict
 
 import pytest
+from django.core import serializers
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import Model
 
 from tests.skips import NEEDS_POSTGRES
 
@@ -45,9 +50,49 @@ def _uses_database(item: pytest.Item) -> bool:
     return bool(_marker_of(item) or {"db", *TRANSACTIONAL_FIXTURES} & set(item.fixturenames))
 
 
+# What a transactional test tells Django to reload as it starts: nothing, because the rows
+# are back already. Serialized rollback still stops the emptying at its end from making
+# the migrations' rows again.
+NOTHING_TO_RELOAD = "[]"
+
+
 def demo_city_load() -> None:
     with open(os.devnull, "w") as quiet:
         call_command("load_demo_city", stdout=quiet)
+
+
+class SerializedRows:
+    """Rows as `serialize_db_to_string` wrote them, put back into emptied tables with one
+    INSERT per table and batch, as they were: raw, so no `auto_now` field is touched."""
+
+    def __init__(self, serialized: str) -> None:
+        self.by_model: dict[type[Model], list[Model]] = defaultdict(list)
+        for deserialized in serializers.deserialize("json", serialized):
+            row = deserialized.object
+            self.by_model[type(row)].append(row)
+            for name, keys in deserialized.m2m_data.items():
+                field = row._meta.get_field(name)
+                through = field.remote_field.through
+                source = through._meta.get_field(field.m2m_field_name()).attname
+                target = through._meta.get_field(field.m2m_reverse_field_name()).attname
+                self.by_model[through].extend(
+                    through(**{source: row.pk, target: key}) for key in keys
+                )
+
+    def insert(self) -> None:
+        with transaction.atomic(), connection.constraint_checks_disabled():
+            for model, rows in self.by_model.items():
+                fields = [
+                    field
+                    for field in model._meta.concrete_fields
+                    if not (field.primary_key and rows[0].pk is None)
+                ]
+                batch = connection.ops.bulk_batch_size(fields, rows) or len(rows)
+                for start in range(0, len(rows), batch):
+                    model._base_manager._insert(rows[start : start + batch], fields, raw=True)
+            connection.check_constraints(
+                table_names=[model._meta.db_table for model in self.by_model]
+            )
 
 
 class _WorkerDatabase:
@@ -58,7 +103,9 @@ class _WorkerDatabase:
         self.demo_city: transaction.Atomic | None = None  # the open outer transaction
         self.blocker = None
         # The rows the migrations made, as Django serialized them after migrating.
-        self.migrated_rows: str | None = None
+        self.migrated_rows: SerializedRows | None = None
+        # Those and the demo city's, once a transactional test of this worker loaded it.
+        self.demo_city_rows: SerializedRows | None = None
 
     def leave_demo_city_unless_wanted(self, item: pytest.Item) -> None:
         wants_demo_city = DEMO_CITY in item.fixturenames and not is_transactional(
@@ -68,17 +115,19 @@ class _WorkerDatabase:
             self.demo_city_close()
 
     def prepare_for(self, request: pytest.FixtureRequest, blocker) -> None:
-        # A browser test's Playwright runs the test in a context of its own, where Django
-        # opens a connection of its own; it needs the rows to restore all the same.
-        if self.migrated_rows is not None:
-            connection._test_serialized_contents = self.migrated_rows
         if is_transactional(request.node, request.fixturenames):
-            # Django restores the migrations' rows as it starts; it empties every table
-            # as it ends.
+            # On this context's connection: a browser test's Playwright runs the test in a
+            # context of its own, where Django opens a connection of its own.
+            connection._test_serialized_contents = NOTHING_TO_RELOAD
+            if DEMO_CITY in request.fixturenames:
+                self.demo_city_commit()
+            elif self.emptied:
+                self.migrated_rows.insert()
+            # Emptied again as it ends.
             self.emptied = True
             return
         if self.emptied:
-            connection.creation.deserialize_db_from_string(self.migrated_rows)
+            self.migrated_rows.insert()
             self.emptied = False
         if DEMO_CITY in request.fixturenames and self.demo_city is None:
             if self.blocker is None:
@@ -89,6 +138,19 @@ class _WorkerDatabase:
             self.demo_city = transaction.atomic()
             self.demo_city.__enter__()
             demo_city_load()
+
+    def demo_city_commit(self) -> None:
+        """The migrations' rows and the demo city, committed, in tables holding the first
+        (not emptied) or nothing (emptied)."""
+        if not self.emptied:
+            demo_city_load()
+        elif self.demo_city_rows is not None:
+            self.demo_city_rows.insert()
+        else:
+            with transaction.atomic():
+                self.migrated_rows.insert()
+                demo_city_load()
+            self.demo_city_rows = SerializedRows(connection.creation.serialize_db_to_string())
 
     def demo_city_close(self) -> None:
         if self.demo_city is None:
@@ -104,8 +166,11 @@ _worker_database = _WorkerDatabase()
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup) -> None:
-    """pytest-django's, keeping the rows the migrations made."""
-    _worker_database.migrated_rows = getattr(connection, "_test_serialized_contents", None)
+    """pytest-django's, keeping the rows the migrations made (serialized only when a test
+    of the session is transactional: none other empties the tables)."""
+    serialized = getattr(connection, "_test_serialized_contents", None)
+    if serialized is not None:
+        _worker_database.migrated_rows = SerializedRows(serialized)
 
 
 @pytest.hookimpl(trylast=True)
@@ -154,8 +219,6 @@ def pytest_fixture_setup(fixturedef, request):
 
 
 @pytest.fixture
-def demo_city(request, db) -> None:
-    """The demo city (departments, FAQ, permit, inspection and license catalogues): already
-    loaded for a test in a transaction; loaded now for a transactional one."""
-    if is_transactional(request.node, request.fixturenames):
-        demo_city_load()
+def demo_city(db) -> None:
+    """The demo city (departments, FAQ, permit, inspection and license catalogues), loaded
+    before the test's database fixtures (`_WorkerDatabase.prepare_for`)."""
