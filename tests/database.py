@@ -18,6 +18,9 @@ independent of their order and of how many workers share them out:
   every row as serialized; the next ones get those rows back a table at a time. Tests
   are grouped so that a worker enters the outer transaction about once; in any other
   order they pass all the same, only slower.
+
+On Postgres, the tables are emptied with DELETE rather than Django's TRUNCATE, which
+makes every table anew: a third of a second a test for tables holding a few rows.
 """
 
 import os
@@ -59,6 +62,22 @@ NOTHING_TO_RELOAD = "[]"
 def demo_city_load() -> None:
     with open(os.devnull, "w") as quiet:
         call_command("load_demo_city", stdout=quiet)
+
+
+def _sql_flush_by_delete(style, tables, *, reset_sequences=False, allow_cascade=False):
+    """Postgres' `sql_flush`, deleting the rows: the foreign keys Django makes are checked
+    at commit, by when every table is empty. A test that resets sequences (none does)
+    gets Django's own."""
+    if reset_sequences or allow_cascade:
+        return type(connection.ops).sql_flush(
+            connection.ops,
+            style,
+            tables,
+            reset_sequences=reset_sequences,
+            allow_cascade=allow_cascade,
+        )
+    # The names are Django's own tables', quoted.
+    return [f"DELETE FROM {connection.ops.quote_name(table)};" for table in tables]  # noqa: S608
 
 
 class SerializedRows:
@@ -119,6 +138,8 @@ class _WorkerDatabase:
             # On this context's connection: a browser test's Playwright runs the test in a
             # context of its own, where Django opens a connection of its own.
             connection._test_serialized_contents = NOTHING_TO_RELOAD
+            if connection.vendor == "postgresql":
+                connection.ops.sql_flush = _sql_flush_by_delete
             if DEMO_CITY in request.fixturenames:
                 self.demo_city_commit()
             elif self.emptied:
