@@ -23,7 +23,7 @@ PDF_TASK_OPTIONS = {
 # How the nightly tasks that walk the records of a day retry.
 DAILY_TASK_OPTIONS = {"autoretry_for": TRANSIENT_ERRORS, "retry_backoff": 60, "max_retries": 5}
 # How long a sent message's Message-ID is remembered: longer than any second run of its
-# task comes (the outbox's flush, a worker's restart, the mail retries' 2 hours).
+# task comes (the outbox's flush, a worker's restart, the mail retries' hour and a half).
 EMAIL_SENT_REMEMBERED_SECONDS = 7 * 24 * 60 * 60
 
 
