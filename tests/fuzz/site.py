@@ -4,6 +4,7 @@ query parameters a page offers."""
 
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, quote, unquote, urljoin, urlsplit
@@ -39,30 +40,37 @@ def _stripped(regex: str) -> str:
     return regex
 
 
-def _group_regexes(regex: str) -> dict[str, str]:
-    """The regex of each capturing group, by name; unnamed groups are _0, _1, ... as
-    Django's normalize() names them."""
-    groups, unnamed, index = {}, 0, 0
+def _syntax(regex: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """The positions and characters of `regex` from `start` that are syntax: neither
+    escaped nor inside a character class."""
+    index = start
     while index < len(regex):
         char = regex[index]
         if char == "\\":
             index += 2
-            continue
-        if char == "[":
+        elif char == "[":
             index = _class_end(regex, index)
+        else:
+            yield index, char
+            index += 1
+
+
+def _group_regexes(regex: str) -> dict[str, str]:
+    """The regex of each capturing group, by name; unnamed groups are _0, _1, ... as
+    Django's normalize() names them."""
+    groups, unnamed, after_group = {}, 0, 0
+    for index, char in _syntax(regex):
+        if index < after_group or char != "(":
             continue
-        if char == "(":
-            end = _group_end(regex, index)
-            body = regex[index + 1 : end]
-            if body.startswith("?P<"):
-                name, _sep, inner = body[3:].partition(">")
-                groups[name] = inner
-            elif not body.startswith("?"):
-                groups[f"_{unnamed}"] = body
-                unnamed += 1
-            index = end + 1
-            continue
-        index += 1
+        end = _group_end(regex, index)
+        body = regex[index + 1 : end]
+        if body.startswith("?P<"):
+            name, _sep, inner = body[3:].partition(">")
+            groups[name] = inner
+        elif not body.startswith("?"):
+            groups[f"_{unnamed}"] = body
+            unnamed += 1
+        after_group = end + 1
     return groups
 
 
@@ -78,22 +86,14 @@ def _class_end(regex: str, start: int) -> int:
 
 
 def _group_end(regex: str, start: int) -> int:
-    depth, index = 0, start
-    while index < len(regex):
-        char = regex[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char == "[":
-            index = _class_end(regex, index)
-            continue
+    depth = 0
+    for index, char in _syntax(regex, start):
         if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
             if depth == 0:
                 return index
-        index += 1
     raise ValueError(f"Unbalanced group in {regex}")
 
 
