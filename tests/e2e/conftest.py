@@ -80,7 +80,10 @@ def new_context(browser, csp_violations):
     contexts = []
 
     def open_context(**options):
-        context = browser.new_context(**options)
+        # Bootstrap scrolls smoothly unless the person asks for less motion; a button still
+        # gliding after Playwright scrolled a field into view is "not stable", and each
+        # click then waits up to a second for it to stand still.
+        context = browser.new_context(**{"reduced_motion": "reduce", **options})
         csp_violations.watch(context)
         contexts.append(context)
         return context
