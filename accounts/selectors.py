@@ -1,7 +1,6 @@
 """Reads about accounts that views share: what stops a person, how a contractor stands."""
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import EXPIRY_WARNING_DAYS, ContractorProfile, User
+from accounts.registry import account_requirements
 
 
 @dataclass(frozen=True)
@@ -87,22 +87,12 @@ def contractor_credentials(
     return [license_credential, insurance]
 
 
-# Checks the apps above accounts add to the gate (a contractor's city business license):
-# each returns what stops the person, registered from its AppConfig.ready().
-_requirements: list[Callable[[User], list[Blocker]]] = []
-
-
-def account_requirement_register(check: Callable[[User], list[Blocker]]) -> None:
-    if check not in _requirements:
-        _requirements.append(check)
-
-
 def account_blockers(user: User, profile: ContractorProfile | None = None) -> list[Blocker]:
     """The gate to permits: why this person may not apply for or be named on a permit
     yet, each with its fix; empty when nothing stands in the way. Every entry point asks
     this one function."""
     blockers = _own_blockers(user, profile)
-    for check in _requirements:
+    for check in account_requirements():
         blockers.extend(check(user))
     return blockers
 

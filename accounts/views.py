@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import forms, services
-from accounts.dashboard import dashboard_sections
 from accounts.models import ContractorProfile
+from accounts.registry import dashboard_sections
 from accounts.selectors import (
     account_blockers,
     contractor_credentials,
@@ -134,9 +134,7 @@ def account_setup(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     profile = contractor_profile_of(user)
-    sections = [
-        {"section": section, "context": section.context(user)} for section in dashboard_sections()
-    ]
+    sections = dashboard_sections.shown(user)
     return render(
         request,
         "accounts/dashboard.html",

@@ -7,41 +7,37 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Inspections")
 
     def ready(self) -> None:
-        from accounts.dashboard import DashboardSection, dashboard_section_register
+        from accounts.registry import dashboard_sections
         from inspections import sections
-        from permits.hooks import (
-            APPLICANT_PAGE,
-            PUBLIC_PAGE,
-            PermitSection,
+        from permits.registry import (
+            applicant_page_sections,
             inspections_needed_register,
-            permit_section_register,
+            public_page_sections,
         )
+        from portal.registry import PageSection
 
         inspections_needed_register(sections.inspection_names)
 
-        permit_section_register(
-            APPLICANT_PAGE,
-            PermitSection(
+        applicant_page_sections.register(
+            PageSection(
                 key="inspections",
                 title=_("Inspections"),
                 template_name="inspections/permit_section.html",
                 order=10,
                 context=sections.permit_section_context,
-            ),
+            )
         )
-        permit_section_register(
-            PUBLIC_PAGE,
-            PermitSection(
+        public_page_sections.register(
+            PageSection(
                 key="inspections",
                 title=_("Inspections"),
                 template_name="inspections/public_section.html",
                 order=10,
                 context=sections.public_section_context,
-            ),
+            )
         )
-
-        dashboard_section_register(
-            DashboardSection(
+        dashboard_sections.register(
+            PageSection(
                 key="inspections",
                 title=_("Inspections"),
                 template_name="inspections/dashboard_section.html",

@@ -8,12 +8,12 @@ class LicensingConfig(AppConfig):
     verbose_name = _("Business licenses")
 
     def ready(self) -> None:
-        from accounts.dashboard import DashboardSection, dashboard_section_register
-        from accounts.selectors import account_requirement_register
+        from accounts.registry import account_requirement_register, dashboard_sections
         from licensing import services
         from licensing.dashboard import licenses_dashboard_context
         from licensing.selectors import business_license_blockers
         from payments.registry import Payable, payable_register
+        from portal.registry import PageSection
 
         payable_register(
             Payable(
@@ -23,8 +23,8 @@ class LicensingConfig(AppConfig):
             )
         )
         account_requirement_register(business_license_blockers)
-        dashboard_section_register(
-            DashboardSection(
+        dashboard_sections.register(
+            PageSection(
                 key="business-licenses",
                 title=_("Business licenses"),
                 template_name="licensing/dashboard_section.html",

@@ -7,11 +7,12 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self) -> None:
-        from accounts.dashboard import DashboardSection, dashboard_section_register
+        from accounts.registry import dashboard_sections
         from payments.dashboard import fees_due_dashboard_context
+        from portal.registry import PageSection
 
-        dashboard_section_register(
-            DashboardSection(
+        dashboard_sections.register(
+            PageSection(
                 key="fees-due",
                 title=_("Fees due"),
                 template_name="payments/dashboard_section.html",

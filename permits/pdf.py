@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from permits.hooks import inspections_needed
 from permits.models import Permit
+from permits.registry import inspections_needed
 from permits.selectors import permit_field_answers
 from portal.links import absolute_url
 from portal.pdf import logo_data_uri, pdf_from_html, pdf_store, qr_data_uri

@@ -9,7 +9,7 @@ from django.utils.html import escape
 from django.utils.translation import get_language, gettext
 from django.views.static import serve
 
-from permits.selectors import online_permit_categories
+from portal.registry import home_page_sections
 from portal.selectors import city_profile, faq_categories_with_entries
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def minimal_server_error() -> str:
 
 
 def home(request):
-    return render(request, "portal/home.html", {"permit_categories": online_permit_categories()})
+    return render(request, "portal/home.html", {"sections": home_page_sections.shown()})
 
 
 def help_page(request):

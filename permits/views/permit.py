@@ -15,8 +15,8 @@ from accounts.models import User
 from permits import services
 from permits.dashboard import status_badge
 from permits.forms import CorrectionUploadForm, ResubmitForm, WithdrawForm
-from permits.hooks import APPLICANT_PAGE, permit_sections
 from permits.models import Permit
+from permits.registry import applicant_page_sections
 from permits.selectors import permit_field_answers, permit_for_owner, permits_of
 from portal.downloads import private_download
 from portal.money import money
@@ -102,7 +102,7 @@ def _detail_page(
             "upload_form": upload_form,
             "resubmit_form": resubmit_form,
             "pdf_pending": not permit.pdf and permit.status in (Status.ISSUED, Status.FINALED),
-            "sections": permit_sections(APPLICANT_PAGE, permit, request.user),
+            "sections": applicant_page_sections.shown(permit, request.user),
         },
     )
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from permits import selectors
 from permits.forms import PermitSearchForm
-from permits.hooks import PUBLIC_PAGE, permit_sections
+from permits.registry import public_page_sections
 
 RESULTS_PER_PAGE = 25
 
@@ -45,7 +45,7 @@ def permit_public(request, number: str):
         "permits/public.html",
         {
             "permit": permit,
-            "sections": permit_sections(PUBLIC_PAGE, permit, user),
+            "sections": public_page_sections.shown(permit, user),
             "is_own": user.is_authenticated
             and user.pk in (permit.applicant_id, permit.contractor_id),
         },
