@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from payments import services
 from payments.models import Invoice, Payment
-from payments.providers import provider_active, provider_of
+from payments.providers import CARD_PROVIDERS, provider_active, provider_of
 from payments.providers.base import CheckoutLine, Outcome, ProviderUnavailable
 from payments.providers.stripe import StripeProvider
 from payments.services import CARD_PAYMENTS_UNAVAILABLE, PaymentError
@@ -32,6 +32,16 @@ def start(payer, *invoices) -> tuple[Payment, str]:
         success_url=lambda payment: SITE.format(payment.pk) + "return/",
         cancel_url=lambda payment: SITE.format(payment.pk) + "cancel/",
     )
+
+
+@pytest.mark.parametrize("name", sorted(CARD_PROVIDERS))
+def test_each_provider_answers_to_the_name_its_payments_record(name):
+    assert provider_of(name).name == name
+
+
+def test_a_provider_the_portal_does_not_know_is_refused():
+    with pytest.raises(KeyError):
+        provider_of("paypal")
 
 
 def test_stripe_is_the_provider_once_its_key_is_set(settings):
