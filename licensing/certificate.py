@@ -12,6 +12,10 @@ from portal.links import absolute_url
 from portal.pdf import logo_data_uri, pdf_from_html, pdf_store, qr_data_uri
 from portal.selectors import city_profile
 
+# The task (licensing/tasks.py) that stores an active license's certificate, by the name
+# services enqueue it with: they sit below the tasks module and do not import it.
+LICENSE_CERTIFICATE_TASK = "licensing.tasks.license_certificate_render"
+
 
 def license_verify_url(license: BusinessLicense) -> str:
     """The public page that tells anyone whether this license is active."""
@@ -35,7 +39,7 @@ def license_certificate_html(license: BusinessLicense) -> str:
     )
 
 
-def license_certificate_render(license: BusinessLicense) -> tuple[str, bytes]:
+def license_certificate_make(license: BusinessLicense) -> tuple[str, bytes]:
     """The HTML and the PDF made from it."""
     html = license_certificate_html(license)
     return html, pdf_from_html(html, identifier=f"{license.number} {license.starts_on:%Y-%m-%d}")
@@ -58,5 +62,5 @@ def license_certificate_store(*, license_id: int) -> None:
     )
     if license is None or license.status != BusinessLicense.Status.ACTIVE:
         return
-    _html, pdf = license_certificate_render(license)
+    _html, pdf = license_certificate_make(license)
     pdf_store(license.certificate, _file_name(license), pdf)

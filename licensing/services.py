@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from licensing.certificate import LICENSE_CERTIFICATE_TASK
 from licensing.fees import LicenseFeeError, license_term
 from licensing.models import (
     REMINDER_DAYS,
@@ -35,6 +36,7 @@ from payments.services import (
 from portal.email import email_send
 from portal.links import absolute_url
 from portal.numbering import counter_next
+from portal.outbox import task_enqueue_on_commit
 from portal.selectors import city_localdate
 
 logger = logging.getLogger(__name__)
@@ -396,8 +398,6 @@ def license_activate_for_invoice(*, invoice: Invoice) -> None:
 def license_activate(*, license: BusinessLicense) -> BusinessLicense:
     """The fees are paid: the license gets its number and term, and its certificate is
     made. A renewal keeps the number and continues the term it renews."""
-    from licensing.tasks import license_certificate_render
-
     license = _locked(license)
     _require_status(license, BusinessLicense.Status.APPROVED)
     if license.invoice is None or license.invoice.status != Invoice.Status.PAID:
@@ -413,7 +413,7 @@ def license_activate(*, license: BusinessLicense) -> BusinessLicense:
         license.number = _number_next(starts_on.year)
     license.starts_on, license.expires_on = license_term(license.classification, starts_on)
     _transition(license, BusinessLicense.Status.ACTIVE, None, "number", "starts_on", "expires_on")
-    license_certificate_render.delay_on_commit(license.pk)
+    task_enqueue_on_commit(LICENSE_CERTIFICATE_TASK, license.pk)
     return license
 
 

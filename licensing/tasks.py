@@ -16,18 +16,18 @@ def license_certificate_render(license_id: int) -> None:
 
 
 @shared_task(
-    name="licensing.tasks.licenses_expire",
+    name="licensing.tasks.licenses_expire_scheduled",
     **DAILY_TASK_OPTIONS,
 )
-def licenses_expire(today: str | None = None) -> int:
+def licenses_expire_scheduled(today: str | None = None) -> int:
     """Expire active licenses past their last day; a second run finds none left."""
     return services.licenses_expire(today=city_date_or_today(today))
 
 
 @shared_task(
-    name="licensing.tasks.licenses_remind_renewal",
+    name="licensing.tasks.licenses_remind_renewal_scheduled",
     **DAILY_TASK_OPTIONS,
 )
-def licenses_remind_renewal(today: str | None = None) -> int:
+def licenses_remind_renewal_scheduled(today: str | None = None) -> int:
     """Remind holders 60, 30 and 7 days before a license expires, once each."""
     return services.licenses_remind_renewal(today=city_date_or_today(today))

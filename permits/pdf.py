@@ -13,6 +13,9 @@ from portal.links import absolute_url
 from portal.pdf import logo_data_uri, pdf_from_html, pdf_store, qr_data_uri
 from portal.selectors import city_localdate, city_profile
 
+# The task (permits/tasks.py) that stores an issued permit's PDF, by the name services
+# enqueue it with: they sit below the tasks module and do not import it.
+PERMIT_PDF_TASK = "permits.tasks.permit_pdf_render"
 # Only an issued permit (or one finaled since) is a permit to print.
 PRINTABLE = (Permit.Status.ISSUED, Permit.Status.FINALED)
 
@@ -53,7 +56,7 @@ def permit_pdf_html(permit: Permit) -> str:
         )
 
 
-def permit_pdf_render(permit: Permit) -> tuple[str, bytes]:
+def permit_pdf_make(permit: Permit) -> tuple[str, bytes]:
     """The HTML and the PDF made from it."""
     html = permit_pdf_html(permit)
     return html, pdf_from_html(html, identifier=permit.number)
@@ -71,5 +74,5 @@ def permit_pdf_store(*, permit_id: int) -> None:
     )
     if permit is None or permit.status not in PRINTABLE:
         return
-    _html, pdf = permit_pdf_render(permit)
+    _html, pdf = permit_pdf_make(permit)
     pdf_store(permit.pdf, f"{permit.number}.pdf", pdf)

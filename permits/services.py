@@ -37,6 +37,7 @@ from permits.models import (
     number_compact,
 )
 from permits.numbering import permit_number_next
+from permits.pdf import PERMIT_PDF_TASK
 from permits.selectors import (
     contractor_for_license,
     permit_missing_items,
@@ -45,6 +46,7 @@ from permits.selectors import (
 from permits.uploads import UploadRejected, upload_content_type
 from portal.email import EmailAttachment, email_send
 from portal.links import absolute_url
+from portal.outbox import task_enqueue_on_commit
 from portal.selectors import city_localdate
 
 INVOICE_KIND = "permit"
@@ -535,8 +537,6 @@ def permit_issue_for_invoice(*, invoice: Invoice) -> None:
 
 @transaction.atomic
 def permit_issue(*, permit: Permit) -> Permit:
-    from permits.tasks import permit_pdf_render
-
     permit = _locked(permit)
     _require_status(permit, Permit.Status.APPROVED)
     if permit.invoice.status != Invoice.Status.PAID:
@@ -544,7 +544,7 @@ def permit_issue(*, permit: Permit) -> Permit:
     permit.issued_on = city_localdate()
     permit.expires_on = permit.issued_on + datetime.timedelta(days=permit.permit_type.valid_days)
     _transition(permit, Permit.Status.ISSUED, None, "", "issued_on", "expires_on")
-    permit_pdf_render.delay_on_commit(permit.pk)
+    task_enqueue_on_commit(PERMIT_PDF_TASK, permit.pk)
     return permit
 
 
@@ -592,7 +592,7 @@ def permits_expire(*, today: datetime.date) -> int:
 
 
 @transaction.atomic
-def permit_expiry_warn(*, permit: Permit, today: datetime.date) -> bool:
+def permit_warn_expiring(*, permit: Permit, today: datetime.date) -> bool:
     permit = _locked(permit)
     if (
         permit.status != Permit.Status.ISSUED
@@ -617,4 +617,4 @@ def permits_warn_expiring(*, today: datetime.date) -> int:
         expires_on__lte=today + datetime.timedelta(days=EXPIRY_WARNING_DAYS),
         expires_on__gte=today,
     )
-    return sum(1 for permit in due.only("pk") if permit_expiry_warn(permit=permit, today=today))
+    return sum(1 for permit in due.only("pk") if permit_warn_expiring(permit=permit, today=today))

@@ -16,18 +16,18 @@ def permit_pdf_render(permit_id: int) -> None:
 
 
 @shared_task(
-    name="permits.tasks.permits_expire",
+    name="permits.tasks.permits_expire_scheduled",
     **DAILY_TASK_OPTIONS,
 )
-def permits_expire(today: str | None = None) -> int:
+def permits_expire_scheduled(today: str | None = None) -> int:
     """Expire issued permits past their date; a second run finds none left."""
     return services.permits_expire(today=city_date_or_today(today))
 
 
 @shared_task(
-    name="permits.tasks.permits_warn_expiring",
+    name="permits.tasks.permits_warn_expiring_scheduled",
     **DAILY_TASK_OPTIONS,
 )
-def permits_warn_expiring(today: str | None = None) -> int:
+def permits_warn_expiring_scheduled(today: str | None = None) -> int:
     """Warn applicants 30 days before a permit expires, once per permit."""
     return services.permits_warn_expiring(today=city_date_or_today(today))

@@ -64,6 +64,12 @@ class OutboxTask(DjangoTask):
         pending_task_add(task_name=self.name, args=list(args or ()), kwargs=dict(kwargs or {}))
 
 
+def task_enqueue_on_commit(task_name: str, *args) -> None:
+    """`delay_on_commit` for code that may not import the task: a service below the
+    tasks module that wraps it asks for the task by its registered name."""
+    pending_task_add(task_name=task_name, args=list(args), kwargs={})
+
+
 def pending_task_add(*, task_name: str, args: list, kwargs: dict) -> None:
     """Keep the task with the caller's change, and send it once that commits."""
     from portal.models import PendingTask
@@ -77,11 +83,22 @@ def _pending_task_send_now(pending_id: int) -> None:
         pending_task_send(pending_id=pending_id)
 
 
+def task_named(name: str):
+    """The registered task of that name. A process that only sends tasks (the web server)
+    has registered those whose module something imported; a task asked for by name
+    (task_enqueue_on_commit) may not be one yet, so the apps' tasks modules are imported
+    first, as a worker does when it starts."""
+    from portal.celery import app
+
+    if name not in app.tasks:
+        app.loader.import_default_modules()
+    return app.tasks[name]
+
+
 def pending_task_send(*, pending_id: int) -> bool:
     """Hand one kept task to the broker (on the embedded defaults: run it) and forget it.
     False when that failed and the task is kept for the next flush. Never raises: it runs
     after a person's change has committed, which must not turn into an error page."""
-    from portal.celery import app
     from portal.models import PendingTask
 
     try:
@@ -95,7 +112,7 @@ def pending_task_send(*, pending_id: int) -> bool:
                 return True  # sent already, or being sent by a flush right now
             # Nobody reads these tasks' results: asking for none also keeps the result
             # backend (Redis, with retries of its own for 20 seconds) out of the send.
-            app.tasks[pending.task_name].apply_async(
+            task_named(pending.task_name).apply_async(
                 args=pending.args, kwargs=pending.kwargs, ignore_result=True
             )
             pending.delete()

@@ -269,29 +269,29 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=15),
     },
     "payments-reconcile": {
-        "task": "payments.tasks.payments_reconcile",
+        "task": "payments.tasks.payments_reconcile_scheduled",
         "schedule": crontab(minute="*/10"),
     },
     "lockouts-purge-expired": {
-        "task": "accounts.tasks.lockouts_purge_expired",
+        "task": "accounts.tasks.lockouts_purge_expired_scheduled",
         "schedule": crontab(minute="*/15"),
     },
     # Daily, early: a permit expires the night after its last day; the warnings go out
     # at an hour people read mail, still before the Permit Center opens.
     "permits-expire": {
-        "task": "permits.tasks.permits_expire",
+        "task": "permits.tasks.permits_expire_scheduled",
         "schedule": crontab(hour=1, minute=30),
     },
     "permits-warn-expiring": {
-        "task": "permits.tasks.permits_warn_expiring",
+        "task": "permits.tasks.permits_warn_expiring_scheduled",
         "schedule": crontab(hour=6, minute=0),
     },
     "licenses-expire": {
-        "task": "licensing.tasks.licenses_expire",
+        "task": "licensing.tasks.licenses_expire_scheduled",
         "schedule": crontab(hour=1, minute=45),
     },
     "licenses-remind-renewal": {
-        "task": "licensing.tasks.licenses_remind_renewal",
+        "task": "licensing.tasks.licenses_remind_renewal_scheduled",
         "schedule": crontab(hour=6, minute=15),
     },
 }

@@ -6,7 +6,7 @@ from axes.models import AccessAttempt
 from django.utils import timezone
 
 from accounts.services import lockouts_purge_expired
-from accounts.tasks import lockouts_purge_expired as lockouts_purge_expired_task
+from accounts.tasks import lockouts_purge_expired_scheduled
 from tests.factories import ContractorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +164,6 @@ def test_the_purge_task_deletes_only_lockouts_whose_cool_off_has_passed(client):
         log_in(client, "miguel", "wrong")
         traveller.shift(datetime.timedelta(minutes=2))
 
-        assert lockouts_purge_expired_task.delay().get() == 1
+        assert lockouts_purge_expired_scheduled.delay().get() == 1
         assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["miguel"]
         assert lockouts_purge_expired() == 0

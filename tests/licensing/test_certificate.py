@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from licensing import services, tasks
 from licensing.certificate import (
     license_certificate_html,
-    license_certificate_render,
+    license_certificate_make,
     license_certificate_store,
 )
 from licensing.models import BusinessLicense
@@ -131,7 +131,7 @@ def test_a_contractor_outside_the_city_shows_its_state_license(demo_city, contra
 
 
 def test_the_pdf_is_tagged_with_a_language_a_title_and_the_license_text(demo_city, active):
-    _html, pdf = license_certificate_render(active)
+    _html, pdf = license_certificate_make(active)
 
     assert pdf.startswith(b"%PDF-")
     reader = PdfReader(io.BytesIO(pdf))
@@ -154,8 +154,8 @@ def test_the_pdf_is_tagged_with_a_language_a_title_and_the_license_text(demo_cit
 
 
 def test_the_same_term_renders_the_same_bytes(demo_city, active):
-    _html, first = license_certificate_render(active)
-    _html, second = license_certificate_render(BusinessLicense.objects.get(pk=active.pk))
+    _html, first = license_certificate_make(active)
+    _html, second = license_certificate_make(BusinessLicense.objects.get(pk=active.pk))
 
     assert first == second
 
@@ -167,7 +167,7 @@ def test_the_city_logo_is_printed_inline(demo_city, active):
     city.logo.save("logo.png", ContentFile(logo.getvalue()))
     city_profile_forget()
 
-    html, pdf = license_certificate_render(active)
+    html, pdf = license_certificate_make(active)
 
     assert 'src="data:image/png;base64,' in html
     assert 'alt="Logo of City of Rancho Palos Verdes (demo)"' in html
@@ -216,7 +216,7 @@ def test_the_task_run_twice_leaves_one_file_under_the_same_name(demo_city, activ
     active.refresh_from_db()
     assert active.certificate.name == first == "licensing/certificates/BL2026-00042-2026-03-02.pdf"
     assert [path.name for path in certificate_files(settings)] == ["BL2026-00042-2026-03-02.pdf"]
-    _html, expected = license_certificate_render(active)
+    _html, expected = license_certificate_make(active)
     assert (Path(settings.MEDIA_ROOT) / first).read_bytes() == expected
 
 

@@ -232,7 +232,7 @@ def test_reminders_go_sixty_thirty_and_seven_days_before_once_each(
     reminded = {}
     for days_left in range(61, -1, -1):
         time_machine.move_to(before_expiry(days_left, 6, 15), tick=False)
-        count, messages = sent(tasks.licenses_remind_renewal)
+        count, messages = sent(tasks.licenses_remind_renewal_scheduled)
         assert count == len(messages)
         if messages:
             reminded[days_left] = messages
@@ -248,10 +248,10 @@ def test_reminders_go_sixty_thirty_and_seven_days_before_once_each(
 
 def test_a_second_run_the_same_morning_sends_nothing(license, time_machine, sent):
     time_machine.move_to(before_expiry(60, 6, 15), tick=False)
-    assert sent(tasks.licenses_remind_renewal)[0] == 1
+    assert sent(tasks.licenses_remind_renewal_scheduled)[0] == 1
 
     time_machine.move_to(before_expiry(60, 18), tick=False)
-    assert sent(tasks.licenses_remind_renewal) == (0, [])
+    assert sent(tasks.licenses_remind_renewal_scheduled) == (0, [])
     license.refresh_from_db()
     assert license.reminder_sent_days == 60
 
@@ -268,7 +268,7 @@ def test_a_first_run_late_sends_only_the_smallest_reminder_due(
     reminded = []
     for days_left in range(first_run_days_left, -1, -1):
         time_machine.move_to(before_expiry(days_left, 6, 15), tick=False)
-        count, messages = sent(tasks.licenses_remind_renewal)
+        count, messages = sent(tasks.licenses_remind_renewal_scheduled)
         assert count == len(messages) <= 1
         if messages:
             reminded.append(days_left)
@@ -279,7 +279,7 @@ def test_a_first_run_late_sends_only_the_smallest_reminder_due(
 def test_the_last_days_reminder_says_it_expires_today(license, time_machine, sent):
     time_machine.move_to(at(LAST_DAY, 6, 15), tick=False)
 
-    _count, (message,) = sent(tasks.licenses_remind_renewal)
+    _count, (message,) = sent(tasks.licenses_remind_renewal_scheduled)
 
     assert "expires today, Dec. 31, 2026." in message.body
 
@@ -293,7 +293,7 @@ def test_no_reminder_goes_while_a_renewal_is_with_the_city(
 
     for days_left in (60, 30, 7):
         time_machine.move_to(before_expiry(days_left, 6, 15), tick=False)
-        assert sent(tasks.licenses_remind_renewal) == (0, [])
+        assert sent(tasks.licenses_remind_renewal_scheduled) == (0, [])
 
 
 def test_a_renewal_started_but_not_sent_still_earns_the_reminders(
@@ -304,7 +304,7 @@ def test_a_renewal_started_but_not_sent_still_earns_the_reminders(
 
     for days_left in (60, 30, 7):
         time_machine.move_to(before_expiry(days_left, 6, 15), tick=False)
-        count, messages = sent(tasks.licenses_remind_renewal)
+        count, messages = sent(tasks.licenses_remind_renewal_scheduled)
         assert (count, [message.to for message in messages]) == (1, [[owner.email]])
 
 
@@ -314,11 +314,15 @@ def test_a_renewed_license_is_not_reminded(license, licensing_clerk, time_machin
 
     for days_left in (60, 30, 7):
         time_machine.move_to(before_expiry(days_left, 6, 15), tick=False)
-        assert sent(tasks.licenses_remind_renewal) == (0, [])
+        assert sent(tasks.licenses_remind_renewal_scheduled) == (0, [])
 
 
 @pytest.mark.parametrize(
-    "task", ["licensing.tasks.licenses_expire", "licensing.tasks.licenses_remind_renewal"]
+    "task",
+    [
+        "licensing.tasks.licenses_expire_scheduled",
+        "licensing.tasks.licenses_remind_renewal_scheduled",
+    ],
 )
 def test_beat_runs_the_renewal_tasks_once_each_early_morning(task):
     (entry,) = [
@@ -340,12 +344,12 @@ def test_on_its_last_day_it_is_active_and_the_next_night_it_has_expired(
     license, owner, time_machine, sent
 ):
     time_machine.move_to(at(LAST_DAY, 23, 30), tick=False)
-    assert sent(tasks.licenses_expire) == (0, [])
+    assert sent(tasks.licenses_expire_scheduled) == (0, [])
     assert license_current_of(owner) == license
 
     time_machine.move_to(at(LAST_DAY + DAY, 1, 45), tick=False)
     assert license_current_of(owner) is None
-    expired, (message,) = sent(tasks.licenses_expire)
+    expired, (message,) = sent(tasks.licenses_expire_scheduled)
 
     assert expired == 1
     license.refresh_from_db()
@@ -358,7 +362,7 @@ def test_on_its_last_day_it_is_active_and_the_next_night_it_has_expired(
     assert "a late penalty of 25% of the license tax" in body
     assert f"/licenses/{license.pk}/" in body
 
-    assert sent(tasks.licenses_expire) == (0, [])
+    assert sent(tasks.licenses_expire_scheduled) == (0, [])
 
 
 def test_the_day_is_the_citys_even_on_a_server_that_runs_on_utc(
@@ -368,7 +372,7 @@ def test_the_day_is_the_citys_even_on_a_server_that_runs_on_utc(
     # 20:00 in the city on the last day is already the next day in UTC.
     time_machine.move_to(at(LAST_DAY, 20), tick=False)
 
-    assert sent(tasks.licenses_expire) == (0, [])
+    assert sent(tasks.licenses_expire_scheduled) == (0, [])
     assert license_current_of(owner) == license
     license.refresh_from_db()
     assert license.status == Status.ACTIVE
@@ -383,7 +387,7 @@ def test_a_license_renewed_in_advance_expires_without_a_word(
     time_machine.move_to(at(LAST_DAY + DAY, 1, 45), tick=False)
     # Between midnight and the night's run, the renewal already covers the day.
     assert license_current_of(owner) == renewal
-    assert sent(tasks.licenses_expire) == (1, [])
+    assert sent(tasks.licenses_expire_scheduled) == (1, [])
 
     license.refresh_from_db()
     renewal.refresh_from_db()
@@ -464,7 +468,7 @@ def test_an_approved_renewal_still_unpaid_when_the_license_expires_gets_the_pena
     assert renewal.invoice.total == D("79.00")
 
     time_machine.move_to(at(LAST_DAY + DAY, 1, 45), tick=False)
-    expired, (message,) = sent(tasks.licenses_expire)
+    expired, (message,) = sent(tasks.licenses_expire_scheduled)
     assert expired == 1 and message.subject == f"Business license {NUMBER} has expired"
     renewal.refresh_from_db()
     assert fee_lines(renewal) == {TAX: D("75.00"), STATE_FEE: D("4.00"), PENALTY: D("18.75")}
@@ -474,7 +478,7 @@ def test_an_approved_renewal_still_unpaid_when_the_license_expires_gets_the_pena
     assert renewal.invoice.total == D("97.75")
 
     # A second run of the night adds nothing more.
-    assert sent(tasks.licenses_expire) == (0, [])
+    assert sent(tasks.licenses_expire_scheduled) == (0, [])
     assert renewal.invoice.lines.count() == 3
 
     renewal = paid(renewal, licensing_clerk)
@@ -488,7 +492,7 @@ def test_a_renewal_paid_before_the_license_expires_owes_no_penalty(
     renewal = paid(renewal_submitted(license), licensing_clerk)
 
     time_machine.move_to(at(LAST_DAY + DAY, 1, 45), tick=False)
-    sent(tasks.licenses_expire)
+    sent(tasks.licenses_expire_scheduled)
 
     assert fee_lines(renewal) == {TAX: D("75.00"), STATE_FEE: D("4.00")}
 
@@ -501,7 +505,7 @@ def test_a_city_without_a_late_penalty_adds_none_at_expiry(
     renewal = renewal_submitted(license)
 
     time_machine.move_to(at(LAST_DAY + DAY, 1, 45), tick=False)
-    sent(tasks.licenses_expire)
+    sent(tasks.licenses_expire_scheduled)
 
     assert fee_lines(renewal) == {TAX: D("75.00"), STATE_FEE: D("4.00")}
 
@@ -734,7 +738,7 @@ def test_no_expiry_notice_while_the_renewal_is_with_the_city(
     renewal_submitted(license, classification=professional)
 
     time_machine.move_to(at(LAST_DAY + DAY, 1, 45), tick=False)
-    count, messages = sent(tasks.licenses_expire)
+    count, messages = sent(tasks.licenses_expire_scheduled)
 
     license.refresh_from_db()
     assert (count, messages, license.status) == (1, [], Status.EXPIRED)

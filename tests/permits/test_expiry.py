@@ -49,12 +49,12 @@ def test_on_its_last_day_it_is_issued_and_the_next_morning_it_has_expired(
     issued, homeowner, time_machine, sent
 ):
     time_machine.move_to(at(issued.expires_on, 23, 30), tick=False)
-    assert sent(tasks.permits_expire) == (0, [])
+    assert sent(tasks.permits_expire_scheduled) == (0, [])
     issued.refresh_from_db()
     assert issued.status == Permit.Status.ISSUED
 
     time_machine.move_to(at(issued.expires_on + DAY, 1, 30), tick=False)
-    expired, (message,) = sent(tasks.permits_expire)
+    expired, (message,) = sent(tasks.permits_expire_scheduled)
 
     assert expired == 1
     issued.refresh_from_db()
@@ -65,7 +65,7 @@ def test_on_its_last_day_it_is_issued_and_the_next_morning_it_has_expired(
     assert "can no longer be inspected" in message.body
     assert f"/permits/applications/{issued.pk}/" in message.body
 
-    assert sent(tasks.permits_expire) == (0, [])
+    assert sent(tasks.permits_expire_scheduled) == (0, [])
 
 
 def test_the_day_is_the_citys_even_on_a_server_that_runs_on_utc(
@@ -75,17 +75,17 @@ def test_the_day_is_the_citys_even_on_a_server_that_runs_on_utc(
     # 20:00 in the city on the last day is already the next day in UTC.
     time_machine.move_to(at(issued.expires_on, 20), tick=False)
 
-    assert sent(tasks.permits_expire) == (0, [])
+    assert sent(tasks.permits_expire_scheduled) == (0, [])
     issued.refresh_from_db()
     assert issued.status == Permit.Status.ISSUED
 
 
 def test_the_warning_goes_thirty_days_before_and_only_once(issued, homeowner, time_machine, sent):
     time_machine.move_to(at(issued.expires_on - 31 * DAY, 6), tick=False)
-    assert sent(tasks.permits_warn_expiring) == (0, [])
+    assert sent(tasks.permits_warn_expiring_scheduled) == (0, [])
 
     time_machine.move_to(at(issued.expires_on - 30 * DAY, 6), tick=False)
-    warned, (message,) = sent(tasks.permits_warn_expiring)
+    warned, (message,) = sent(tasks.permits_warn_expiring_scheduled)
 
     assert warned == 1
     assert message.to == [homeowner.email]
@@ -95,9 +95,9 @@ def test_the_warning_goes_thirty_days_before_and_only_once(issued, homeowner, ti
     assert f"/permits/applications/{issued.pk}/" in message.body
     assert any(mimetype == "text/html" for _content, mimetype in message.alternatives)
 
-    assert sent(tasks.permits_warn_expiring) == (0, [])
+    assert sent(tasks.permits_warn_expiring_scheduled) == (0, [])
     time_machine.move_to(at(issued.expires_on - 29 * DAY, 6), tick=False)
-    assert sent(tasks.permits_warn_expiring) == (0, [])
+    assert sent(tasks.permits_warn_expiring_scheduled) == (0, [])
 
 
 def test_the_contractor_is_warned_too(homeowner, contractor, clerk, time_machine, sent):
@@ -110,7 +110,7 @@ def test_the_contractor_is_warned_too(homeowner, contractor, clerk, time_machine
     permit = permit_issued(homeowner, "RERF", clerk=clerk, contractor=contractor)
 
     time_machine.move_to(at(permit.expires_on - 30 * DAY, 6), tick=False)
-    _warned, messages = sent(tasks.permits_warn_expiring)
+    _warned, messages = sent(tasks.permits_warn_expiring_scheduled)
 
     # Each on their own: neither learns the other's address from us.
     assert [message.to for message in messages] == [[homeowner.email], [contractor.email]]
@@ -125,9 +125,9 @@ def test_finaled_and_withdrawn_permits_are_left_alone(issued, homeowner, clerk, 
     )
 
     time_machine.move_to(at(issued.expires_on - 30 * DAY, 6), tick=False)
-    assert sent(tasks.permits_warn_expiring) == (0, [])
+    assert sent(tasks.permits_warn_expiring_scheduled) == (0, [])
     time_machine.move_to(at(issued.expires_on + 30 * DAY, 1, 30), tick=False)
-    assert sent(tasks.permits_expire) == (0, [])
+    assert sent(tasks.permits_expire_scheduled) == (0, [])
 
     issued.refresh_from_db()
     withdrawn.refresh_from_db()
@@ -136,7 +136,8 @@ def test_finaled_and_withdrawn_permits_are_left_alone(issued, homeowner, clerk, 
 
 
 @pytest.mark.parametrize(
-    "task", ["permits.tasks.permits_expire", "permits.tasks.permits_warn_expiring"]
+    "task",
+    ["permits.tasks.permits_expire_scheduled", "permits.tasks.permits_warn_expiring_scheduled"],
 )
 def test_beat_runs_the_expiry_tasks_once_each_early_morning(task):
     (entry,) = [
@@ -159,4 +160,4 @@ def test_a_permit_valid_for_no_longer_than_the_warning_window_is_not_warned(
 
     for day in (ISSUE_DAY + DAY, dumpster.expires_on - DAY):
         time_machine.move_to(at(day, 6), tick=False)
-        assert sent(tasks.permits_warn_expiring) == (0, [])
+        assert sent(tasks.permits_warn_expiring_scheduled) == (0, [])

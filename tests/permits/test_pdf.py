@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from permits import tasks
 from permits.models import Permit
-from permits.pdf import permit_pdf_html, permit_pdf_render, permit_pdf_store
+from permits.pdf import permit_pdf_html, permit_pdf_make, permit_pdf_store
 from portal.models import City
 from portal.selectors import city_profile_forget
 from tests.permits.issuing import permit_approved, permit_issued
@@ -148,7 +148,7 @@ def test_the_pdf_is_a_tagged_pdf_with_a_language_and_a_title_holding_the_number(
 ):
     permit = permit_issued(homeowner, "RERF", clerk=clerk, contractor=contractor)
 
-    _html, pdf = permit_pdf_render(permit)
+    _html, pdf = permit_pdf_make(permit)
 
     assert pdf.startswith(b"%PDF-")
     reader = PdfReader(io.BytesIO(pdf))
@@ -170,8 +170,8 @@ def test_the_pdf_is_a_tagged_pdf_with_a_language_and_a_title_holding_the_number(
 def test_the_same_permit_renders_the_same_bytes(homeowner, clerk):
     permit = permit_issued(homeowner, "WHTR", clerk=clerk)
 
-    _html, first = permit_pdf_render(permit)
-    _html, second = permit_pdf_render(Permit.objects.get(pk=permit.pk))
+    _html, first = permit_pdf_make(permit)
+    _html, second = permit_pdf_make(Permit.objects.get(pk=permit.pk))
 
     assert first == second
     assert PdfReader(io.BytesIO(first)).metadata["/CreationDate"] == (
@@ -201,7 +201,7 @@ def test_storing_twice_leaves_one_file_under_the_same_name(homeowner, clerk, set
     permit.refresh_from_db()
     assert permit.pdf.name == first == f"permits/pdf/{permit.number}.pdf"
     assert [path.name for path in pdf_files(settings)] == [f"{permit.number}.pdf"]
-    _html, expected = permit_pdf_render(permit)
+    _html, expected = permit_pdf_make(permit)
     assert (Path(settings.MEDIA_ROOT) / first).read_bytes() == expected
 
 
@@ -239,7 +239,7 @@ def test_the_city_logo_is_printed_inline_and_an_unreadable_one_is_left_out(homeo
     city.logo.save("logo.png", ContentFile(logo.getvalue()))
     city_profile_forget()
 
-    html, pdf = permit_pdf_render(permit)
+    html, pdf = permit_pdf_make(permit)
 
     assert 'src="data:image/png;base64,' in html
     assert 'alt="Logo of City of Rancho Palos Verdes (demo)"' in html
@@ -249,7 +249,7 @@ def test_the_city_logo_is_printed_inline_and_an_unreadable_one_is_left_out(homeo
     city.logo.save("broken.png", ContentFile(b"not an image"))
     city_profile_forget()
 
-    html, pdf = permit_pdf_render(permit)
+    html, pdf = permit_pdf_make(permit)
 
     assert "Logo of" not in html
     assert pdf.startswith(b"%PDF-")

@@ -20,6 +20,7 @@ from portal.models import PendingTask
 from portal.outbox import SENDING_GRACE, pending_tasks_send
 from portal.tasks import email_deliver, pending_tasks_flush, sessions_clear_expired
 from tests.brokers import CLOSED_PORT_REDIS, celery_broker
+from tests.conftest import run_django
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -318,3 +319,20 @@ def test_the_admin_shows_no_email_text_and_a_superuser_deletes_a_task_that_canno
 
     client.force_login(UserFactory(username="clerk", is_staff=True, account_type="staff"))
     assert client.get(f"/admin/portal/pendingtask/{email.pk}/delete/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "name", ["permits.tasks.permit_pdf_render", "licensing.tasks.license_certificate_render"]
+)
+def test_a_task_asked_for_by_name_is_found_in_a_process_that_never_imported_it(name):
+    # A web server's process: django.setup() only, no worker start, nothing imported the
+    # tasks module that services name their PDF tasks from.
+    result = run_django(
+        f"from portal.celery import app\n"
+        f"print({name!r} in app.tasks)\n"
+        f"from portal.outbox import task_named\n"
+        f"print(task_named({name!r}).name)\n",
+        {},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", name]
