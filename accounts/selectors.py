@@ -9,16 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import EXPIRY_WARNING_DAYS, ContractorProfile, User
-from accounts.registry import account_requirements
-
-
-@dataclass(frozen=True)
-class Blocker:
-    """Something a person must do before they may apply or pay, and where to do it."""
-
-    message: str
-    action_url: str = ""
-    action_label: str = ""
+from accounts.registry import Blocker, account_requirements
 
 
 @dataclass(frozen=True)

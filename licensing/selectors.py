@@ -12,7 +12,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.selectors import Blocker
+from accounts.registry import Blocker
 from licensing.fees import license_fee_lines
 from licensing.models import RENEWAL_OPENS_DAYS, BusinessLicense, LicensingSettings
 from payments.models import Invoice

@@ -11,7 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.selectors import Blocker, account_blockers
+from accounts.registry import Blocker
+from accounts.selectors import account_blockers
 from licensing import services as licensing_services
 from licensing.models import BusinessLicense
 from payments.models import Payment
