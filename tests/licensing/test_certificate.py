@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from licensing import services, tasks
 from licensing.certificate import (
+    LICENSE_CERTIFICATE_TASK,
     license_certificate_html,
     license_certificate_make,
     license_certificate_store,
@@ -21,6 +22,7 @@ from licensing.certificate import (
 from licensing.models import BusinessLicense
 from payments.models import Payment
 from payments.services import payment_record_counter
+from portal.celery import app as celery_app
 from portal.models import City
 from portal.selectors import city_profile_forget
 from tests.factories import BusinessLicenseFactory
@@ -278,3 +280,7 @@ def test_a_license_deleted_before_the_task_ran_is_skipped(demo_city, settings):
     license_certificate_store(license_id=987654)
 
     assert certificate_files(settings) == []
+
+
+def test_services_ask_for_the_certificate_task_by_a_name_the_worker_knows():
+    assert celery_app.tasks[LICENSE_CERTIFICATE_TASK] == tasks.license_certificate_render

@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from permits import tasks
 from permits.models import Permit
-from permits.pdf import permit_pdf_html, permit_pdf_make, permit_pdf_store
+from permits.pdf import PERMIT_PDF_TASK, permit_pdf_html, permit_pdf_make, permit_pdf_store
+from portal.celery import app as celery_app
 from portal.models import City
 from portal.selectors import city_profile_forget
 from tests.permits.issuing import permit_approved, permit_issued
@@ -290,3 +291,7 @@ def test_the_task_does_not_retry_an_error_that_would_happen_again(homeowner, cle
     with pytest.raises(ValueError):
         result.get()
     assert calls == [permit.pk]
+
+
+def test_services_ask_for_the_pdf_task_by_a_name_the_worker_knows():
+    assert celery_app.tasks[PERMIT_PDF_TASK] == tasks.permit_pdf_render
