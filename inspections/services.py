@@ -30,7 +30,8 @@ from inspections.models import (
 from inspections.scheduling import InspectionCalendar, inspection_calendar, scheduling_rules
 from inspections.selectors import booked_counts, inspection_choices, permit_refusal
 from permits.models import Permit
-from permits.services import permit_email_each, permit_final, permit_final_refusal
+from permits.selectors import permit_final_refusal
+from permits.services import permit_email_each, permit_final
 from portal.email import EmailAttachment
 from portal.phones import phone_normalize
 from portal.selectors import city_profile
@@ -436,7 +437,7 @@ FEED_TOKEN_BYTES = 32
 
 
 @transaction.atomic
-def calendar_feed_of(*, user: User) -> CalendarFeed:
+def calendar_feed_ensure(*, user: User) -> CalendarFeed:
     """The person's calendar feed, made with a fresh secret the first time it is asked for."""
     feed, _created = CalendarFeed.objects.get_or_create(
         user=user, defaults={"token": secrets.token_urlsafe(FEED_TOKEN_BYTES)}

@@ -268,3 +268,18 @@ def permit_public(number: str) -> Permit | None:
         .filter(number_compact=number_compact(number))
         .first()
     )
+
+
+def permit_final_refusal(permit: Permit, inspected_on: datetime.date) -> str:
+    """Why a final inspection passed on that day can't final the permit; empty when it
+    can. A permit that expired overnight is still finaled by an inspection made while it
+    was valid and entered the next morning."""
+    if permit.status == Permit.Status.ISSUED or (
+        permit.status == Permit.Status.EXPIRED
+        and permit.expires_on is not None
+        and inspected_on <= permit.expires_on
+    ):
+        return ""
+    return _("The permit is “%(status)s”, so a passed final can't final it.") % {
+        "status": permit.get_status_display()
+    }

@@ -40,6 +40,7 @@ from permits.numbering import permit_number_next
 from permits.pdf import PERMIT_PDF_TASK
 from permits.selectors import (
     contractor_for_license,
+    permit_final_refusal,
     permit_missing_items,
     permit_type_refusal,
 )
@@ -546,21 +547,6 @@ def permit_issue(*, permit: Permit) -> Permit:
     _transition(permit, Permit.Status.ISSUED, None, "", "issued_on", "expires_on")
     task_enqueue_on_commit(PERMIT_PDF_TASK, permit.pk)
     return permit
-
-
-def permit_final_refusal(permit: Permit, inspected_on: datetime.date) -> str:
-    """Why a final inspection passed on that day can't final the permit; empty when it
-    can. A permit that expired overnight is still finaled by an inspection made while it
-    was valid and entered the next morning."""
-    if permit.status == Permit.Status.ISSUED or (
-        permit.status == Permit.Status.EXPIRED
-        and permit.expires_on is not None
-        and inspected_on <= permit.expires_on
-    ):
-        return ""
-    return _("The permit is “%(status)s”, so a passed final can't final it.") % {
-        "status": permit.get_status_display()
-    }
 
 
 @transaction.atomic

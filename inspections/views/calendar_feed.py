@@ -18,7 +18,7 @@ from inspections.calendar import calendar_of
 from inspections.models import CalendarFeed
 from inspections.scheduling import scheduling_rules
 from inspections.selectors import upcoming_inspections_of
-from inspections.services import calendar_feed_of, calendar_feed_reset
+from inspections.services import calendar_feed_ensure, calendar_feed_reset
 from portal.links import absolute_url
 from portal.selectors import city_localdate, city_profile
 
@@ -51,7 +51,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
             ),
         )
         return redirect("inspections:calendar")
-    feed_url = _feed_url(calendar_feed_of(user=request.user))
+    feed_url = _feed_url(calendar_feed_ensure(user=request.user))
     return render(
         request,
         "inspections/calendar.html",

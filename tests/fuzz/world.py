@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from inspections import services as inspection_services
 from inspections.models import INSPECTOR_GROUP, Inspection
-from inspections.services import calendar_feed_of
+from inspections.services import calendar_feed_ensure
 from licensing import admin as license_admin
 from licensing import services as license_services
 from licensing.models import BusinessClassification, BusinessLicense, LicenseOwner
@@ -241,7 +241,7 @@ def world_build() -> World:
     world.add("permits", "number", *(permit.number for permit in permits[1:]), "rerf20260001")
     world.add("inspections", "permit_pk", issued.pk, by_contractor.pk, approved.pk)
     world.add("inspections", "pk", scheduled.pk, resulted.pk, cancelled.pk)
-    world.add("inspections", "token", calendar_feed_of(user=homeowner).token)
+    world.add("inspections", "token", calendar_feed_ensure(user=homeowner).token)
     world.add("licensing", "pk", *(license.pk for license in licenses), contractor_license.pk)
     world.add("licensing", "step", "business", "location", "review")
     world.add("payments", "pk", card_payment.pk, counter_payment.pk)

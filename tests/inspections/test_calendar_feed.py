@@ -46,7 +46,7 @@ def book(permit: Permit, code: str = "SHTH", *, day: datetime.date = TUE) -> Ins
 
 
 def feed_path(user) -> str:
-    return reverse("inspections:feed", args=[services.calendar_feed_of(user=user).token])
+    return reverse("inspections:feed", args=[services.calendar_feed_ensure(user=user).token])
 
 
 def events_in(response) -> dict[str, icalendar.Event]:
@@ -132,7 +132,7 @@ def test_an_empty_feed_is_still_a_calendar(homeowner):
     "token", ["wrong", "a" * 43, "", "../calendar", "%00", "x" * 500], ids=lambda token: token[:8]
 )
 def test_a_wrong_token_is_404(client, homeowner, token):
-    services.calendar_feed_of(user=homeowner)
+    services.calendar_feed_ensure(user=homeowner)
 
     assert client.get(f"/inspections/calendar/{token}.ics").status_code == 404
 
