@@ -26,7 +26,7 @@ def license_certificate_html(license: BusinessLicense) -> str:
     city = city_profile().city
     verify_url = license_verify_url(license)
     return render_to_string(
-        "licensing/pdf/certificate.html",
+        "pdf/certificate.html",
         {
             "city": city,
             "logo": logo_data_uri(city),
