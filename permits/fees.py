@@ -4,6 +4,8 @@ import math
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext_lazy
+
 from payments.services import FeeLineDraft
 from permits.models import VALUATION_BASIS, FeeRule, FeeTier
 from portal.money import money
@@ -14,6 +16,13 @@ FEE_LINE_MAX = Decimal("99999999.99")
 
 class FeeScheduleError(ValueError):
     """The schedule, applied to these answers, gives fees no invoice can hold."""
+
+
+# What the applicant reads when that happens.
+FEES_OUT_OF_RANGE = gettext_lazy(
+    "The fees for these answers are beyond what the portal can take. Check the numbers "
+    "you entered, or call the Permit Center."
+)
 
 
 def _number(value) -> Decimal:

@@ -3,6 +3,7 @@
 import datetime
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.formats import date_format
@@ -10,13 +11,17 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import account_blockers
+from payments.services import FeeLineDraft
+from permits.fees import FEES_OUT_OF_RANGE, FeeScheduleError, fee_lines_compute
 from permits.models import (
+    FeeRule,
     Permit,
     PermitCategory,
     PermitField,
     PermitType,
     number_compact,
 )
+from portal.money import money
 from portal.selectors import groups_with_members
 
 
@@ -283,3 +288,73 @@ def permit_final_refusal(permit: Permit, inspected_on: datetime.date) -> str:
     return _("The permit is “%(status)s”, so a passed final can't final it.") % {
         "status": permit.get_status_display()
     }
+
+
+# Fees ------------------------------------------------------------------------------------
+
+
+def permit_fee_lines(permit: Permit) -> list[FeeLineDraft]:
+    """The fees the application's answers come to under its type's schedule: what the
+    review page shows and what submitting bills. FeeScheduleError when no invoice can
+    hold them."""
+    return fee_lines_compute(
+        permit.permit_type.fee_rules.prefetch_related("tiers"),
+        valuation=permit.valuation,
+        field_values=permit.field_values,
+    )
+
+
+@dataclass(frozen=True)
+class FeeQuote:
+    """The fees an application would be billed, or why the portal cannot say."""
+
+    lines: list[FeeLineDraft]
+    total: Decimal
+    error: str = ""
+
+
+def permit_fee_quote(permit: Permit) -> FeeQuote:
+    try:
+        lines = permit_fee_lines(permit)
+    except FeeScheduleError:
+        return FeeQuote(lines=[], total=Decimal(0), error=FEES_OUT_OF_RANGE)
+    return FeeQuote(lines=lines, total=money(sum((line.amount for line in lines), Decimal(0))))
+
+
+@dataclass(frozen=True)
+class FeeHint:
+    amount: Decimal
+    exact: bool
+
+
+def permit_type_fee_hint(permit_type: PermitType) -> FeeHint | None:
+    """The fee with no options chosen, for the list of types: exact when the schedule is
+    only fixed amounts, else the least it can be. Prefetch `fee_rules` and their `tiers`."""
+    rules = list(permit_type.fee_rules.all())
+    exact = all(rule.kind == FeeRule.Kind.FIXED and not rule.applies_when for rule in rules)
+    try:
+        lines = fee_lines_compute(rules, valuation=None, field_values={})
+    except FeeScheduleError:
+        return None
+    amount = money(sum((line.amount for line in lines), Decimal(0)))
+    if not exact and not amount:
+        return None
+    return FeeHint(amount=amount, exact=exact)
+
+
+# The application wizard ------------------------------------------------------------------
+
+APPLICATION_STEPS = ("site", "project", "details", "work", "documents", "review")
+
+
+def permit_application_steps(permit_type: PermitType, user: User) -> list[str]:
+    """The steps this application goes through, in order; a type without questions or
+    documents, and a contractor (who does the work), skip theirs."""
+    skipped = set()
+    if not permit_type.fields.exists():
+        skipped.add("details")
+    if not permit_type.is_construction or user.is_contractor:
+        skipped.add("work")
+    if not permit_type.documents.exists():
+        skipped.add("documents")
+    return [step for step in APPLICATION_STEPS if step not in skipped]

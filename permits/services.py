@@ -16,7 +16,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.selectors import account_blockers
@@ -27,7 +26,7 @@ from payments.services import (
     invoice_make_due,
     invoice_void,
 )
-from permits.fees import FeeScheduleError, fee_lines_compute
+from permits.fees import FEES_OUT_OF_RANGE, FeeScheduleError
 from permits.models import (
     Permit,
     PermitDocument,
@@ -40,6 +39,7 @@ from permits.numbering import permit_number_next
 from permits.pdf import PERMIT_PDF_TASK
 from permits.selectors import (
     contractor_for_license,
+    permit_fee_lines,
     permit_final_refusal,
     permit_missing_items,
     permit_type_refusal,
@@ -53,10 +53,6 @@ from portal.selectors import city_localdate
 INVOICE_KIND = "permit"
 EXPIRY_WARNING_DAYS = 30
 PERMIT_CENTER_GROUP = "Permit Center"
-FEES_OUT_OF_RANGE = gettext_lazy(
-    "The fees for these answers are beyond what the portal can take. Check the numbers "
-    "you entered, or call the Permit Center."
-)
 
 logger = logging.getLogger(__name__)
 
@@ -374,11 +370,8 @@ def permit_draft_delete(*, permit: Permit, user: User) -> None:
 
 
 def _fees_compute(permit: Permit) -> list:
-    rules = permit.permit_type.fee_rules.prefetch_related("tiers")
     try:
-        return fee_lines_compute(
-            rules, valuation=permit.valuation, field_values=permit.field_values
-        )
+        return permit_fee_lines(permit)
     except FeeScheduleError:
         raise PermitError(FEES_OUT_OF_RANGE) from None
 

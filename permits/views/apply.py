@@ -1,9 +1,6 @@
 """Applying for a permit: the catalogue, then one page per step, each saving the draft
 through its service, then review and submit. Drafts are resumed or deleted from here."""
 
-from dataclasses import dataclass
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, prefetch_related_objects
@@ -15,11 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import User
 from accounts.selectors import account_blockers
 from payments.models import Invoice
 from permits import services
-from permits.fees import FeeScheduleError, fee_lines_compute
 from permits.forms import (
     PermitDetailsForm,
     PermitDocumentsForm,
@@ -29,15 +24,17 @@ from permits.forms import (
 )
 from permits.models import FeeRule, Permit, PermitDocument, PermitType
 from permits.selectors import (
+    APPLICATION_STEPS,
+    permit_application_steps,
     permit_drafts_of,
+    permit_fee_quote,
     permit_field_answers,
     permit_missing_by_step,
+    permit_type_fee_hint,
     permit_type_refusal,
     permit_types_for,
 )
-from portal.money import money
 
-STEPS = ("site", "project", "details", "work", "documents", "review")
 STEP_TITLES = {
     "site": gettext_lazy("Site address"),
     "project": gettext_lazy("Description"),
@@ -50,27 +47,6 @@ STEP_TITLES = {
 SAVE_LATER = "save_later"
 
 
-@dataclass(frozen=True)
-class FeeHint:
-    amount: Decimal
-    exact: bool
-
-
-def _fee_hint(permit_type: PermitType) -> FeeHint | None:
-    """The fee with no options chosen: exact when the schedule is only fixed amounts, else
-    the least it can be. Prefetch `fee_rules` and their `tiers`."""
-    rules = list(permit_type.fee_rules.all())
-    exact = all(rule.kind == FeeRule.Kind.FIXED and not rule.applies_when for rule in rules)
-    try:
-        lines = fee_lines_compute(rules, valuation=None, field_values={})
-    except FeeScheduleError:
-        return None
-    amount = money(sum((line.amount for line in lines), Decimal(0)))
-    if not exact and not amount:
-        return None
-    return FeeHint(amount=amount, exact=exact)
-
-
 @login_required
 @require_GET
 def permit_apply(request: HttpRequest) -> HttpResponse:
@@ -80,7 +56,7 @@ def permit_apply(request: HttpRequest) -> HttpResponse:
         permit_types, Prefetch("fee_rules", queryset=FeeRule.objects.prefetch_related("tiers"))
     )
     for permit_type in permit_types:
-        permit_type.fee_hint = _fee_hint(permit_type)
+        permit_type.fee_hint = permit_type_fee_hint(permit_type)
     return render(
         request,
         "permits/apply.html",
@@ -95,24 +71,11 @@ def permit_apply(request: HttpRequest) -> HttpResponse:
 # Steps -----------------------------------------------------------------------------------
 
 
-def _steps_of(permit_type: PermitType, user: User) -> list[str]:
-    """The steps this application goes through; a type without questions or documents,
-    and a contractor (who does the work), skip theirs."""
-    skipped = set()
-    if not permit_type.fields.exists():
-        skipped.add("details")
-    if not permit_type.is_construction or user.is_contractor:
-        skipped.add("work")
-    if not permit_type.documents.exists():
-        skipped.add("documents")
-    return [step for step in STEPS if step not in skipped]
-
-
 def _step_after(steps: list[str], step: str) -> str:
     """The first of `steps` after `step` in the wizard's order; `step` may be one the
     application skips, or empty for a draft that has saved nothing yet."""
-    position = STEPS.index(step) if step in STEPS else -1
-    return next((later for later in steps if STEPS.index(later) > position), steps[-1])
+    position = APPLICATION_STEPS.index(step) if step in APPLICATION_STEPS else -1
+    return next((later for later in steps if APPLICATION_STEPS.index(later) > position), steps[-1])
 
 
 def _step_url(permit: Permit, step: str) -> str:
@@ -198,7 +161,7 @@ def permit_apply_start(request: HttpRequest, prefix: str) -> HttpResponse:
             {"permit_type": permit_type, "refusal": refusal},
             status=403,
         )
-    steps = _steps_of(permit_type, request.user)
+    steps = permit_application_steps(permit_type, request.user)
     form = PermitSiteForm(_posted(request), initial={"site_city": request.user.address_city})
     if request.method == "POST" and form.is_valid():
         try:
@@ -219,17 +182,17 @@ def permit_apply_start(request: HttpRequest, prefix: str) -> HttpResponse:
 def permit_draft_resume(request: HttpRequest, pk: int) -> HttpResponse:
     """A draft opens at the step after the last one it saved."""
     permit = _draft(request, pk)
-    steps = _steps_of(permit.permit_type, request.user)
+    steps = permit_application_steps(permit.permit_type, request.user)
     return redirect(_step_url(permit, _step_after(steps, permit.draft_step)))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def permit_draft_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    if step not in STEPS:
+    if step not in APPLICATION_STEPS:
         raise Http404
     permit = _draft(request, pk)
-    steps = _steps_of(permit.permit_type, request.user)
+    steps = permit_application_steps(permit.permit_type, request.user)
     if step not in steps:
         return redirect(_step_url(permit, _step_after(steps, step)))
     return STEP_VIEWS[step](request, permit, steps)
@@ -380,17 +343,7 @@ def _review_step(request: HttpRequest, permit: Permit, steps: list[str]) -> Http
     if request.method == "POST":
         return redirect(_step_url(permit, "review"))
     permit_type = permit.permit_type
-    try:
-        fee_lines, fee_error = (
-            fee_lines_compute(
-                permit_type.fee_rules.prefetch_related("tiers"),
-                valuation=permit.valuation,
-                field_values=permit.field_values,
-            ),
-            "",
-        )
-    except FeeScheduleError:
-        fee_lines, fee_error = [], services.FEES_OUT_OF_RANGE
+    fees = permit_fee_quote(permit)
     missing = [
         {"label": item.label, "url": _step_url(permit, item.step), "step": STEP_TITLES[item.step]}
         for item in permit_missing_by_step(permit)
@@ -407,13 +360,13 @@ def _review_step(request: HttpRequest, permit: Permit, steps: list[str]) -> Http
         step_urls={step: _step_url(permit, step) for step in steps},
         answers=permit_field_answers(permit),
         files=list(files),
-        fee_lines=fee_lines,
-        fee_total=money(sum((line.amount for line in fee_lines), Decimal(0))),
-        fee_error=fee_error,
+        fee_lines=fees.lines,
+        fee_total=fees.total,
+        fee_error=fees.error,
         missing=missing,
         blockers=blockers,
         refusal=refusal,
-        can_submit=not (missing or blockers or refusal or fee_error),
+        can_submit=not (missing or blockers or refusal or fees.error),
     )
 
 
