@@ -4,13 +4,15 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum, Value
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from accounts.models import User
 from payments.models import Invoice, Payment, Refund
 from payments.providers.base import CURRENCY, cents
+from payments.registry import payable_of
 from portal.money import MoneyField, money
 from portal.selectors import city_profile
 
@@ -128,4 +130,60 @@ def charge_check(payment: Payment) -> ChargeCheck | None:
             "fees were not marked paid: refund the charge or look into it."
         )
         % {"charged": charged, "owed": _amount_text(cents(payment.amount), CURRENCY)},
+    )
+
+
+# Receipts --------------------------------------------------------------------------------
+
+CARD_BRANDS = {
+    "visa": "Visa",
+    "mastercard": "Mastercard",
+    "amex": "American Express",
+    "discover": "Discover",
+}
+# A refund later does not take the receipt of the payment away.
+RECEIPTED = (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED, Payment.Status.REFUNDED)
+
+
+@dataclass(frozen=True)
+class PaidInvoice:
+    invoice: Invoice
+    lines: list
+    url: str  # where the payer reads what it was for; empty when no page says
+
+
+@dataclass(frozen=True)
+class Receipt:
+    payment: Payment
+    number: str
+    paid: list[PaidInvoice]
+    card_brand: str
+
+
+def receipt_for(user: User, payment_id: int) -> Receipt | None:
+    """The receipt of a payment that went through, for the payer and for whoever owes the
+    fees it paid (the permit's applicant); None for anyone else."""
+    invoices = Invoice.objects.select_related(*what_invoices_are_for()).prefetch_related("lines")
+    payment = (
+        Payment.objects.filter(pk=payment_id, status__in=RECEIPTED)
+        .select_related("payer")
+        .filter(Q(payer=user) | Q(invoices__payer=user))
+        .prefetch_related(Prefetch("invoices", queryset=invoices.order_by("pk")))
+        .distinct()
+        .first()
+    )
+    if payment is None:
+        return None
+    paid = []
+    for invoice in payment.invoices.all():
+        try:
+            url = payable_of(invoice.kind).url(invoice)
+        except (KeyError, ObjectDoesNotExist):
+            url = ""
+        paid.append(PaidInvoice(invoice=invoice, lines=list(invoice.lines.all()), url=url))
+    return Receipt(
+        payment=payment,
+        number=payment.receipt_label,
+        paid=paid,
+        card_brand=CARD_BRANDS.get(payment.card_brand, payment.card_brand.title()),
     )

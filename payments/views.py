@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
-from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -18,21 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from payments import services
 from payments.cards import NOT_A_TEST_CARD
 from payments.forms import CardForm, PayForm
-from payments.models import BuiltInCheckout, Invoice, Payment
+from payments.models import BuiltInCheckout, Payment
 from payments.providers import provider_active, provider_of
 from payments.providers.base import CheckoutResult, Outcome, ProviderUnavailable
-from payments.registry import payable_of
-from payments.selectors import what_invoices_are_for
+from payments.selectors import receipt_for
 from portal.links import absolute_url, redirect_back
 from portal.pdf import pdf_from_html
 from portal.selectors import city_profile
 
-CARD_BRANDS = {
-    "visa": "Visa",
-    "mastercard": "Mastercard",
-    "amex": "American Express",
-    "discover": "Discover",
-}
 TEST_PROVIDER = "test"
 
 
@@ -210,38 +202,14 @@ def payment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _receipt_context(request: HttpRequest, pk: int) -> dict:
-    """For the payer, and for whoever owes the fees it paid (the permit's applicant)."""
-    invoices = Invoice.objects.select_related(*what_invoices_are_for()).prefetch_related("lines")
-    payment = (
-        # A refund later does not take the receipt of the payment away.
-        Payment.objects.filter(
-            pk=pk,
-            status__in=(
-                Payment.Status.SUCCEEDED,
-                Payment.Status.PARTIALLY_REFUNDED,
-                Payment.Status.REFUNDED,
-            ),
-        )
-        .select_related("payer")
-        .filter(Q(payer=request.user) | Q(invoices__payer=request.user))
-        .prefetch_related(Prefetch("invoices", queryset=invoices.order_by("pk")))
-        .distinct()
-        .first()
-    )
-    if payment is None:
+    receipt = receipt_for(request.user, pk)
+    if receipt is None:
         raise Http404
-    paid = []
-    for invoice in payment.invoices.all():
-        try:
-            url = payable_of(invoice.kind).url(invoice)
-        except (KeyError, ObjectDoesNotExist):
-            url = ""
-        paid.append({"invoice": invoice, "lines": list(invoice.lines.all()), "url": url})
     return {
-        "payment": payment,
-        "receipt_number": payment.receipt_label,
-        "paid": paid,
-        "card_brand": CARD_BRANDS.get(payment.card_brand, payment.card_brand.title()),
+        "payment": receipt.payment,
+        "receipt_number": receipt.number,
+        "paid": receipt.paid,
+        "card_brand": receipt.card_brand,
     }
 
 
