@@ -5,6 +5,7 @@ import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -13,8 +14,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.registry import Blocker
-from licensing.fees import license_fee_lines
-from licensing.models import RENEWAL_OPENS_DAYS, BusinessLicense, LicensingSettings
+from licensing.fees import LicenseFeeError, license_fee_lines
+from licensing.models import (
+    RENEWAL_OPENS_DAYS,
+    BusinessClassification,
+    BusinessLicense,
+    LicensingSettings,
+)
 from payments.models import Invoice
 from payments.services import FeeLineDraft
 from portal.selectors import city_localdate
@@ -114,6 +120,20 @@ def license_fee_lines_for(license: BusinessLicense) -> list[FeeLineDraft]:
         lapsed_since=lapsed_since,
         today=submitted_on or city_localdate(),
     )
+
+
+def license_fees_shown(license: BusinessLicense) -> tuple[list, str]:
+    """The fees the holder's page shows, and why none can be worked out: the bill once
+    there is one; while the application awaits a decision, what approval will bill."""
+    if license.invoice is not None:
+        return list(license.invoice.lines.all()), ""
+    awaiting_decision = (*BusinessLicense.PENDING, BusinessLicense.Status.INFO_REQUESTED)
+    if license.classification_id is None or license.status not in awaiting_decision:
+        return [], ""
+    try:
+        return license_fee_lines_for(license), ""
+    except LicenseFeeError as error:
+        return [], str(error)
 
 
 def license_renewal_opens_on(license: BusinessLicense) -> datetime.date | None:
@@ -292,3 +312,65 @@ def renewals_due_of(user: User, today: datetime.date) -> list[BusinessLicense]:
         expires_on__lte=today + datetime.timedelta(days=RENEWAL_OPENS_DAYS),
     )
     return [license for license in candidates if not license_renewal_refusal(license, today)]
+
+
+# The price list -------------------------------------------------------------------------
+
+
+def _dollars(amount: Decimal) -> str:
+    """An amount as a price list writes it: $50, $100,000, $12.50."""
+    places = 0 if amount == amount.to_integral_value() else 2
+    return "$" + formats.number_format(amount, decimal_pos=places, force_grouping=True)
+
+
+def _fee_rule(classification: BusinessClassification) -> str:
+    kind = BusinessClassification.FeeKind
+    values = {
+        "base": _dollars(classification.base_fee),
+        "each": _dollars(classification.per_employee_fee),
+    }
+    if classification.fee_kind == kind.PER_EMPLOYEE:
+        return _("%(base)s plus %(each)s per employee") % values
+    if classification.fee_kind == kind.GROSS_RECEIPTS:
+        if not classification.base_fee:
+            return _("A fee by estimated annual gross receipts, from the table below")
+        return _("%(base)s plus a fee by estimated annual gross receipts, from the table below") % (
+            values
+        )
+    return _("A flat fee of %(base)s") % values
+
+
+def _tier_rows(classification: BusinessClassification) -> list[tuple[str, str]]:
+    """The gross-receipts table as (receipts, fee) rows in words, lowest tier first.
+    Uses the prefetched `receipts_tiers`."""
+    if classification.fee_kind != BusinessClassification.FeeKind.GROSS_RECEIPTS:
+        return []
+    tiers = list(classification.receipts_tiers.all())
+    bounded = sorted(
+        (tier for tier in tiers if tier.receipts_up_to is not None),
+        key=lambda tier: tier.receipts_up_to,
+    )
+    rows, below = [], None
+    for tier in bounded:
+        bound = _dollars(tier.receipts_up_to)
+        if below is None:
+            label = _("Up to %(bound)s") % {"bound": bound}
+        else:
+            label = _("Over %(below)s, up to %(bound)s") % {"below": below, "bound": bound}
+        rows.append((label, _dollars(tier.fee)))
+        below = bound
+    top = next((tier for tier in tiers if tier.receipts_up_to is None), None)
+    if top is not None:
+        label = _("Over %(below)s") % {"below": below} if below else _("Any amount")
+        rows.append((label, _dollars(top.fee)))
+    return rows
+
+
+def classifications_with_fee_words(classifications) -> list[BusinessClassification]:
+    """The classifications, each with its fee rule in words (`fee_rule`) and its
+    gross-receipts table as rows (`tier_rows`), as the price list shows them."""
+    classifications = list(classifications)
+    for classification in classifications:
+        classification.fee_rule = _fee_rule(classification)
+        classification.tier_rows = _tier_rows(classification)
+    return classifications

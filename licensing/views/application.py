@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -25,6 +24,7 @@ from licensing.forms import (
 )
 from licensing.models import BusinessClassification, BusinessLicense, LicensingSettings
 from licensing.selectors import (
+    classifications_with_fee_words,
     license_fee_lines_for,
     license_for_holder,
     license_missing_by_step,
@@ -58,64 +58,6 @@ def resume_url(license: BusinessLicense) -> str:
     return _step_url(license, _step_after(license.draft_step))
 
 
-def _dollars(amount: Decimal) -> str:
-    """An amount as a price list writes it: $50, $100,000, $12.50."""
-    places = 0 if amount == amount.to_integral_value() else 2
-    return "$" + number_format(amount, decimal_pos=places, force_grouping=True)
-
-
-def _fee_rule(classification: BusinessClassification) -> str:
-    kind = BusinessClassification.FeeKind
-    values = {
-        "base": _dollars(classification.base_fee),
-        "each": _dollars(classification.per_employee_fee),
-    }
-    if classification.fee_kind == kind.PER_EMPLOYEE:
-        return _("%(base)s plus %(each)s per employee") % values
-    if classification.fee_kind == kind.GROSS_RECEIPTS:
-        if not classification.base_fee:
-            return _("A fee by estimated annual gross receipts, from the table below")
-        return _("%(base)s plus a fee by estimated annual gross receipts, from the table below") % (
-            values
-        )
-    return _("A flat fee of %(base)s") % values
-
-
-def _tier_rows(classification: BusinessClassification) -> list[tuple[str, str]]:
-    """The gross-receipts table as (receipts, fee) rows in words, lowest tier first.
-    Uses the prefetched `receipts_tiers`."""
-    if classification.fee_kind != BusinessClassification.FeeKind.GROSS_RECEIPTS:
-        return []
-    tiers = list(classification.receipts_tiers.all())
-    bounded = sorted(
-        (tier for tier in tiers if tier.receipts_up_to is not None),
-        key=lambda tier: tier.receipts_up_to,
-    )
-    rows, below = [], None
-    for tier in bounded:
-        bound = _dollars(tier.receipts_up_to)
-        if below is None:
-            label = _("Up to %(bound)s") % {"bound": bound}
-        else:
-            label = _("Over %(below)s, up to %(bound)s") % {"below": below, "bound": bound}
-        rows.append((label, _dollars(tier.fee)))
-        below = bound
-    top = next((tier for tier in tiers if tier.receipts_up_to is None), None)
-    if top is not None:
-        label = _("Over %(below)s") % {"below": below} if below else _("Any amount")
-        rows.append((label, _dollars(top.fee)))
-    return rows
-
-
-def _described(classifications) -> list[BusinessClassification]:
-    """The classifications with their fee rule in words, for the templates."""
-    classifications = list(classifications)
-    for classification in classifications:
-        classification.fee_rule = _fee_rule(classification)
-        classification.tier_rows = _tier_rows(classification)
-    return classifications
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def license_apply(request: HttpRequest) -> HttpResponse:
@@ -131,7 +73,7 @@ def license_apply(request: HttpRequest) -> HttpResponse:
         request,
         "licensing/apply.html",
         {
-            "classifications": _described(classifications),
+            "classifications": classifications_with_fee_words(classifications),
             "rules": LicensingSettings.current(),
             "drafts": [{"license": draft, "url": resume_url(draft)} for draft in drafts],
         },
@@ -259,7 +201,7 @@ def _business_step(request: HttpRequest, license: BusinessLicense) -> HttpRespon
         "business",
         form=form,
         owners=owners,
-        classifications=_described(form.fields["classification"].queryset),
+        classifications=classifications_with_fee_words(form.fields["classification"].queryset),
         chosen_classification=str(form["classification"].value() or ""),
         has_errors=bool(form.errors or owners.total_error_count()),
         rules=LicensingSettings.current(),

@@ -15,10 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from licensing import services
 from licensing.dashboard import license_overview, status_badge
-from licensing.fees import LicenseFeeError
 from licensing.models import BusinessLicense, LicensingSettings
 from licensing.selectors import (
-    license_fee_lines_for,
+    license_fees_shown,
     license_for_holder,
     license_renewal_refusal,
     licenses_of,
@@ -69,19 +68,6 @@ def _license_of(user: User, pk: int) -> BusinessLicense:
     return license
 
 
-def _fees(license: BusinessLicense) -> tuple[list, str]:
-    """The bill once there is one; before approval, what it will be."""
-    if license.invoice is not None:
-        return list(license.invoice.lines.all()), ""
-    awaiting_decision = (*BusinessLicense.PENDING, Status.INFO_REQUESTED)
-    if license.classification_id is None or license.status not in awaiting_decision:
-        return [], ""
-    try:
-        return license_fee_lines_for(license), ""
-    except LicenseFeeError as error:
-        return [], str(error)
-
-
 def _renewal_of_license(license: BusinessLicense) -> BusinessLicense | None:
     """The renewal under way or done for this term, if any."""
     return (
@@ -99,7 +85,7 @@ def license_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if license.status == Status.DRAFT:
         return redirect(resume_url(license))
     today = city_localdate()
-    fee_lines, fee_error = _fees(license)
+    fee_lines, fee_error = license_fees_shown(license)
     renewal = refusal = None
     if license.status in (Status.ACTIVE, Status.EXPIRED):
         renewal = _renewal_of_license(license)
