@@ -10,10 +10,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from permits.constants import NEXT_STEPS, STATUS_MEANINGS, PermitStatus
 from portal.money import MoneyField
 
 DEFAULT_VALID_DAYS = 180
@@ -356,18 +359,7 @@ def number_compact(value: str) -> str:
 class Permit(models.Model):
     """An application from its first saved draft, and the permit it becomes."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        IN_REVIEW = "in_review", _("In review")
-        CORRECTIONS_REQUESTED = "corrections_requested", _("Corrections requested")
-        RESUBMITTED = "resubmitted", _("Resubmitted")
-        APPROVED = "approved", _("Approved, fees due")
-        ISSUED = "issued", _("Issued")
-        FINALED = "finaled", _("Finaled")
-        DENIED = "denied", _("Denied")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
-        EXPIRED = "expired", _("Expired")
+    Status = PermitStatus
 
     class WorkBy(models.TextChoices):
         CONTRACTOR = "contractor", _("A licensed contractor")
@@ -479,6 +471,20 @@ class Permit(models.Model):
     @property
     def can_withdraw(self) -> bool:
         return self.status in self.WITHDRAWABLE
+
+    @property
+    def status_meaning(self) -> str:
+        return STATUS_MEANINGS.get(self.status, "")
+
+    @property
+    def next_step(self) -> str:
+        """What the applicant does next, in the words of the status email."""
+        step = NEXT_STEPS.get(self.status, "")
+        if self.status == self.Status.APPROVED:
+            return step % {"total": floatformat(self.invoice.total, "2g")}
+        if self.status == self.Status.ISSUED:
+            return step % {"date": date_format(self.expires_on, "DATE_FORMAT")}
+        return step
 
     def expires_within(self, days: int, today: datetime.date) -> bool:
         return self.expires_on is not None and self.expires_on <= today + datetime.timedelta(

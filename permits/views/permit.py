@@ -8,7 +8,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
@@ -22,26 +21,6 @@ from portal.downloads import private_download
 from portal.money import money
 
 Status = Permit.Status
-
-STATUS_MEANINGS = {
-    Status.SUBMITTED: gettext_lazy("The Permit Center has the application and will review it."),
-    Status.IN_REVIEW: gettext_lazy("A Permit Center reviewer is looking at the application."),
-    Status.CORRECTIONS_REQUESTED: gettext_lazy(
-        "The reviewer needs corrections: read their message, upload revised documents and resubmit."
-    ),
-    Status.RESUBMITTED: gettext_lazy("The corrections are with the reviewer."),
-    Status.APPROVED: gettext_lazy("Approved. The permit is issued once the fees are paid."),
-    Status.ISSUED: gettext_lazy(
-        "Issued. Keep the permit on the site until the work passes its final inspection."
-    ),
-    Status.FINALED: gettext_lazy("The work passed its final inspection. Nothing more is needed."),
-    Status.DENIED: gettext_lazy("The application was denied; the reason is in the timeline."),
-    Status.WITHDRAWN: gettext_lazy("The application was withdrawn."),
-    Status.EXPIRED: gettext_lazy(
-        "The permit expired before the work was finaled. To finish the work, apply for a new "
-        "permit or call the Permit Center."
-    ),
-}
 
 
 def _permit_of(user: User, pk: int) -> Permit:
@@ -91,7 +70,6 @@ def _detail_page(
             "permit": permit,
             "is_applicant": is_applicant,
             "status_badge": status_badge(permit.status),
-            "status_meaning": STATUS_MEANINGS.get(permit.status, ""),
             "details": permit_field_answers(permit),
             "current_documents": [doc for doc in documents if doc.replaced_by_id is None],
             "replaced_documents": [doc for doc in documents if doc.replaced_by_id is not None],
