@@ -8,9 +8,9 @@ import functools
 from dataclasses import dataclass
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from accounts.models import User
+from licensing.constants import APPLICATION_ACTIONS, SEE_THE_APPLICATION, ApplicationAction
 from licensing.models import BusinessLicense, LicensingSettings
 from licensing.selectors import licenses_of, renewal_refusal_of
 from payments.models import Invoice
@@ -68,19 +68,14 @@ class LicenseOverview:
     applications: list[LicenseApplication]
 
 
-def _next_step(license: BusinessLicense) -> tuple[str, bool]:
+def _next_step(license: BusinessLicense) -> ApplicationAction:
     """What the holder does next with an application, and whether it waits on them."""
-    if license.status == Status.DRAFT:
-        return _("Continue the application"), True
-    if license.status == Status.INFO_REQUESTED:
-        return _("Answer the city's request"), True
-    if license.status == Status.APPROVED:
-        if license.invoice is not None and license.invoice.status == Invoice.Status.DUE:
-            return _("Pay the fees"), True
-        return _("See the application"), False
-    if license.status in BusinessLicense.PENDING:
-        return _("With the city: see the application"), False
-    return _("See the application"), False
+    # "Pay the fees" only while there are fees to pay.
+    if license.status == Status.APPROVED and not (
+        license.invoice is not None and license.invoice.status == Invoice.Status.DUE
+    ):
+        return SEE_THE_APPLICATION
+    return APPLICATION_ACTIONS.get(license.status, SEE_THE_APPLICATION)
 
 
 def license_overview(user: User, today: datetime.date | None = None) -> LicenseOverview:

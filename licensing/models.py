@@ -7,11 +7,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import license_number_validator
+from licensing.constants import NEXT_STEPS, STATUS_MEANINGS, LicenseStatus
 from portal.money import MoneyField
 
 # Renewal opens this many days before a license expires; the reminders go out on these
@@ -186,15 +189,7 @@ class BusinessLicense(models.Model):
     """An application from its first saved draft, and the license term it becomes. A
     renewal is a new row for the next term that keeps the license's number."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        IN_REVIEW = "in_review", _("In review")
-        INFO_REQUESTED = "info_requested", _("More information requested")
-        APPROVED = "approved", _("Approved, fees due")
-        ACTIVE = "active", _("Active")
-        DENIED = "denied", _("Denied")
-        EXPIRED = "expired", _("Expired")
+    Status = LicenseStatus
 
     class Ownership(models.TextChoices):
         SOLE_PROPRIETOR = "sole_proprietor", _("Sole proprietorship")
@@ -371,6 +366,23 @@ class BusinessLicense(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
+
+    @property
+    def status_meaning(self) -> str:
+        return STATUS_MEANINGS.get(self.status, "")
+
+    @property
+    def next_step(self) -> str:
+        """What the holder does next, in the words of the status email."""
+        step = NEXT_STEPS.get(self.status, "")
+        if self.status == self.Status.APPROVED:
+            return step % {"total": floatformat(self.invoice.total, "2g")}
+        if self.status == self.Status.ACTIVE:
+            return step % {
+                "starts": date_format(self.starts_on, "DATE_FORMAT"),
+                "expires": date_format(self.expires_on, "DATE_FORMAT"),
+            }
+        return step
 
     def is_current(self, today: datetime.date) -> bool:
         return (

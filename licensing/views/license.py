@@ -9,7 +9,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
@@ -29,36 +28,6 @@ from portal.money import money
 from portal.selectors import city_localdate
 
 Status = BusinessLicense.Status
-
-STATUS_MEANINGS = {
-    Status.SUBMITTED: gettext_lazy(
-        "The business license office has your application and will review it. It writes "
-        "to you when it decides or needs more from you."
-    ),
-    Status.IN_REVIEW: gettext_lazy(
-        "The business license office is reviewing your application. It writes to you when "
-        "it decides or needs more from you."
-    ),
-    Status.INFO_REQUESTED: gettext_lazy(
-        "The business license office needs more information: read its message, update the "
-        "application and submit it again."
-    ),
-    Status.APPROVED: gettext_lazy(
-        "Approved. Pay the fees and the license becomes active, with its number and certificate."
-    ),
-    Status.ACTIVE: gettext_lazy(
-        "Active. Keep the certificate at your place of business; renew the license before "
-        "it expires."
-    ),
-    Status.DENIED: gettext_lazy(
-        "The application was denied; the reason is below. You may apply again, or call "
-        "the business license office."
-    ),
-    Status.EXPIRED: gettext_lazy(
-        "Expired. The business may not operate in the city until the license is renewed or "
-        "a new one is issued."
-    ),
-}
 
 
 def _license_of(user: User, pk: int) -> BusinessLicense:
@@ -106,7 +75,6 @@ def license_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "license": license,
             "status_badge": status_badge(license.status),
-            "status_meaning": STATUS_MEANINGS.get(license.status, ""),
             "owners": list(license.owners.all()),
             "fee_lines": fee_lines,
             "fee_total": money(sum((line.amount for line in fee_lines), Decimal(0))),
