@@ -13,7 +13,6 @@ from accounts.models import User
 from licensing.constants import APPLICATION_ACTIONS, SEE_THE_APPLICATION, ApplicationAction
 from licensing.models import BusinessLicense, LicensingSettings
 from licensing.selectors import licenses_of, renewal_refusal_of
-from payments.models import Invoice
 from portal.selectors import city_localdate
 
 DASHBOARD_LICENSES = 10
@@ -72,7 +71,7 @@ def _next_step(license: BusinessLicense) -> ApplicationAction:
     """What the holder does next with an application, and whether it waits on them."""
     # "Pay the fees" only while there are fees to pay.
     if license.status == Status.APPROVED and not (
-        license.invoice is not None and license.invoice.status == Invoice.Status.DUE
+        license.invoice is not None and license.invoice.is_due
     ):
         return SEE_THE_APPLICATION
     return APPLICATION_ACTIONS.get(license.status, SEE_THE_APPLICATION)

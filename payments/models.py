@@ -5,19 +5,16 @@ paid (payments.registry)."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from payments.constants import INVOICE_STATUS_MEANINGS, InvoiceStatus
 from portal.money import MoneyField, money
 
 
 class Invoice(models.Model):
-    class Status(models.TextChoices):
-        # Fees are computed and shown, but not payable until the city approves the work.
-        PENDING = "pending", _("Not yet due")
-        DUE = "due", _("Due")
-        PAID = "paid", _("Paid")
-        VOID = "void", _("Cancelled")
+    Status = InvoiceStatus
 
     payer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -53,6 +50,17 @@ class Invoice(models.Model):
     def total(self):
         """The sum of the lines; prefetch `lines` when listing invoices."""
         return money(sum((line.amount for line in self.lines.all()), 0))
+
+    @property
+    def is_due(self) -> bool:
+        return self.status == self.Status.DUE
+
+    @property
+    def status_meaning(self) -> str:
+        meaning = INVOICE_STATUS_MEANINGS.get(self.status, "")
+        if self.status == self.Status.PAID:
+            return meaning % {"date": date_format(timezone.localtime(self.paid_at), "DATE_FORMAT")}
+        return meaning
 
 
 class FeeLine(models.Model):

@@ -22,7 +22,7 @@ from licensing.selectors import (
     licenses_of,
 )
 from licensing.views.application import resume_url
-from payments.models import Invoice
+from payments.constants import INVOICE_STATUS_MEANINGS, InvoiceStatus
 from portal.downloads import private_download
 from portal.money import money
 from portal.selectors import city_localdate
@@ -79,8 +79,12 @@ def license_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "fee_lines": fee_lines,
             "fee_total": money(sum((line.amount for line in fee_lines), Decimal(0))),
             "fee_error": fee_error,
+            # Fees estimated before there is a bill are not yet due either.
+            "fees_meaning": invoice.status_meaning
+            if invoice is not None
+            else INVOICE_STATUS_MEANINGS[InvoiceStatus.PENDING],
             "can_pay": invoice is not None
-            and invoice.status == Invoice.Status.DUE
+            and invoice.is_due
             and invoice.payer_id == request.user.pk,
             "certificate_pending": license.status == Status.ACTIVE and not license.certificate,
             "renewal": renewal,
