@@ -267,6 +267,14 @@ class Inspection(models.Model):
     def is_scheduled(self) -> bool:
         return self.status == self.Status.SCHEDULED
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == self.Status.COMPLETED
+
 
 class CalendarFeed(models.Model):
     """The secret address of a person's inspection calendar; resetting it changes the

@@ -43,7 +43,7 @@ def inspection_names(permit_type: PermitType) -> list[str]:
 
 def inspection_with_badge(inspection: Inspection) -> Inspection:
     """The inspection with the words and colour of where it stands, for the templates."""
-    if inspection.status == Inspection.Status.COMPLETED:
+    if inspection.is_completed:
         inspection.badge = RESULT_BADGES[inspection.result]
         inspection.state = inspection.get_result_display()
     elif inspection.is_scheduled:

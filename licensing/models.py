@@ -364,6 +364,26 @@ class BusinessLicense(models.Model):
         return self.renewal_of_id is not None
 
     @property
+    def is_info_requested(self) -> bool:
+        return self.status == self.Status.INFO_REQUESTED
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_denied(self) -> bool:
+        return self.status == self.Status.DENIED
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == self.Status.EXPIRED
+
+    @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
 
@@ -375,9 +395,9 @@ class BusinessLicense(models.Model):
     def next_step(self) -> str:
         """What the holder does next, in the words of the status email."""
         step = NEXT_STEPS.get(self.status, "")
-        if self.status == self.Status.APPROVED:
+        if self.is_approved:
             return step % {"total": floatformat(self.invoice.total, "2g")}
-        if self.status == self.Status.ACTIVE:
+        if self.is_active:
             return step % {
                 "starts": date_format(self.starts_on, "DATE_FORMAT"),
                 "expires": date_format(self.expires_on, "DATE_FORMAT"),

@@ -188,6 +188,8 @@ class Payment(models.Model):
         Status.REFUNDED,
         Status.PARTIALLY_REFUNDED,
     )
+    # Money that went through and has not all been given back.
+    REFUNDABLE = (Status.SUCCEEDED, Status.PARTIALLY_REFUNDED)
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} ${self.amount} ({self.get_status_display()})"
@@ -200,6 +202,22 @@ class Payment(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in self.FINAL_STATUSES
+
+    @property
+    def is_succeeded(self) -> bool:
+        return self.status == self.Status.SUCCEEDED
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == self.Status.EXPIRED
+
+    @property
+    def can_refund(self) -> bool:
+        return self.status in self.REFUNDABLE
 
 
 class WebhookEvent(models.Model):

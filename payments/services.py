@@ -493,7 +493,7 @@ def payment_refund(*, payment: Payment, amount: Decimal, reason: str, refunded_b
     payment from the drawer. The payment row stays locked meanwhile, so two refunds at
     once cannot give back more than was paid."""
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
-    if payment.status not in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
+    if not payment.can_refund:
         raise PaymentError(_("Only a payment that went through can be refunded."))
     amount = money(amount)
     left = payment_refundable(payment)

@@ -469,6 +469,10 @@ class Permit(models.Model):
         return self.status == self.Status.DRAFT
 
     @property
+    def is_expired(self) -> bool:
+        return self.status == self.Status.EXPIRED
+
+    @property
     def can_withdraw(self) -> bool:
         return self.status in self.WITHDRAWABLE
 

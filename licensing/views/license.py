@@ -93,7 +93,7 @@ def license_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "refusal": refusal,
             "other_terms": other_terms,
             "rules": LicensingSettings.current(),
-            "is_expired": license.expires_on is not None and license.expires_on < today,
+            "expiry_passed": license.expires_on is not None and license.expires_on < today,
         },
     )
 
