@@ -27,6 +27,7 @@ import os
 from collections import defaultdict
 
 import pytest
+from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -183,6 +184,18 @@ class _WorkerDatabase:
 
 
 _worker_database = _WorkerDatabase()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """On Postgres, a commit of the tests' does not wait for the disk (4 ms a commit on
+    this machine's): a browser test commits every request, a transactional test every
+    write and its emptying. A crash could lose the last commits of a database the run
+    throws away anyway."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
 
 
 @pytest.fixture(scope="session")
