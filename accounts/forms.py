@@ -1,3 +1,7 @@
+"""The account forms: sign-up for public users and contractors, log in and password reset
+with the portal's checks (allauth's forms), first-login setup, the security question, the
+profile, and a contractor's license and insurance."""
+
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import (
     AddEmailForm,

@@ -5,6 +5,9 @@ or upload the file in the admin. Every row is checked before anything is written
 bad row nothing is saved, and every problem is reported as "line N: ...", N being the line
 of the file as a text editor counts it (the header is line 1).
 
+Longer than the house's 500 lines on purpose: one export's columns, their checks and the
+writing of the accounts are read together, and the column list is the staff's reference.
+
 Imported people get no password: they choose one through "Forgot password" with the email
 address the city has on file, which therefore counts as verified. Importing a file again
 updates contact and license details and never duplicates an account; it never touches a

@@ -1,5 +1,7 @@
 """Everything that changes a business license: the application, the city's review, the
-activation a payment brings, renewals, reminders and expiry."""
+activation a payment brings, renewals, reminders and expiry. Longer than the house's 500
+lines on purpose: the whole lifecycle reads in one file, sharing the locking, status checks
+and notices."""
 
 import datetime
 import logging

@@ -1,4 +1,7 @@
-"""Everything that changes an invoice or records a payment."""
+"""Everything that changes an invoice or records a payment: bills, counter payments, card
+checkouts and their settling by webhook or reconciliation, refunds. Longer than the
+house's 500 lines on purpose: every path that moves money is read in one file, and they
+share the invoice locking and the settling below."""
 
 import contextlib
 import datetime

@@ -1,6 +1,7 @@
 """The demo city's permit catalogue: the nine types the seed city offers online, each
 with the questions, fees and documents such a permit needs. The amounts are plausible
-for a California city, not the seed city's fee resolution."""
+for a California city, not the seed city's fee resolution. Data, not code: its length is
+the catalogue's."""
 
 from dataclasses import dataclass
 from decimal import Decimal

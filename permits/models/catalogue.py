@@ -1,22 +1,14 @@
 """The permit catalogue as city data: categories, permit types, their fields, fee schedules
 and required documents. A city adds a type in the admin, without a deploy."""
 
-import datetime
-import re
-import uuid
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.template.defaultfilters import floatformat
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from permits.constants import NEXT_STEPS, STATUS_MEANINGS, PermitStatus
 from portal.money import MoneyField
 
 DEFAULT_VALID_DAYS = 180
