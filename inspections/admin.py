@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -48,6 +48,7 @@ from portal.admin import (
     BulkChangeAdminMixin,
     PortalModelAdmin,
     RevertGuardedHistoryAdmin,
+    SingleRowAdminMixin,
     admin_object_page,
 )
 from portal.links import own_site_path, redirect_back
@@ -69,7 +70,7 @@ class InspectionTypeAdmin(PortalModelAdmin):
 
 
 @admin.register(SchedulingRules)
-class SchedulingRulesAdmin(RevertGuardedHistoryAdmin):
+class SchedulingRulesAdmin(SingleRowAdminMixin, RevertGuardedHistoryAdmin):
     fieldsets = (
         (
             _("Days the city inspects"),
@@ -90,23 +91,6 @@ class SchedulingRulesAdmin(RevertGuardedHistoryAdmin):
         ),
         (_("Capacity and inspection line"), {"fields": ("daily_capacity", "inspection_line")}),
     )
-
-    def has_add_permission(self, request) -> bool:
-        return super().has_add_permission(request) and not SchedulingRules.objects.exists()
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        # A list of one row is a detour: go straight to the rules.
-        rules = SchedulingRules.objects.filter(pk=SchedulingRules.SINGLETON_ID).first()
-        if rules is not None and self.has_view_or_change_permission(request):
-            return redirect("admin:inspections_schedulingrules_change", rules.pk)
-        return super().changelist_view(request, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        obj.pk = SchedulingRules.SINGLETON_ID
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(Holiday)

@@ -43,6 +43,7 @@ from portal.admin import (
     BulkChangeAdminMixin,
     ReadOnlyAdminMixin,
     RevertGuardedHistoryAdmin,
+    SingleRowAdminMixin,
     admin_object_page,
 )
 from portal.downloads import private_download
@@ -85,30 +86,12 @@ class BusinessClassificationAdmin(RevertGuardedHistoryAdmin):
 
 
 @admin.register(LicensingSettings)
-class LicensingSettingsAdmin(RevertGuardedHistoryAdmin):
+class LicensingSettingsAdmin(SingleRowAdminMixin, RevertGuardedHistoryAdmin):
     fieldsets = (
         (_("Fees"), {"fields": ("state_fee",)}),
         (_("Late renewal"), {"fields": ("late_penalty_percent", "late_renewal_days")}),
         (_("Contact"), {"fields": ("department",)}),
     )
-
-    def has_add_permission(self, request) -> bool:
-        return super().has_add_permission(request) and not LicensingSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        # A list of one row is a detour: go straight to the settings.
-        rules = LicensingSettings.objects.filter(pk=1).first()
-        if rules is not None and self.has_view_or_change_permission(request):
-            return redirect("admin:licensing_licensingsettings_change", rules.pk)
-        return super().changelist_view(request, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        # LicensingSettings.current() reads row 1 only.
-        obj.pk = 1
-        super().save_model(request, obj, form, change)
 
 
 # The review queue --------------------------------------------------------------------

@@ -132,6 +132,8 @@ class ReceiptsTier(models.Model):
 class LicensingSettings(models.Model):
     """The city's business-license rules; a single row (id 1), kept with its history."""
 
+    SINGLETON_ID = 1
+
     late_penalty_percent = models.DecimalField(
         _("late renewal penalty (percent)"),
         max_digits=5,
@@ -171,7 +173,9 @@ class LicensingSettings(models.Model):
 
     @classmethod
     def current(cls) -> "LicensingSettings":
-        settings_row, _created = cls.objects.select_related("department").get_or_create(pk=1)
+        settings_row, _created = cls.objects.select_related("department").get_or_create(
+            pk=cls.SINGLETON_ID
+        )
         return settings_row
 
 

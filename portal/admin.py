@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import connection
 from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -151,6 +152,29 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class SingleRowAdminMixin:
+    """Settings kept in one row, the one the model names by its `SINGLETON_ID` and reads
+    alone: never a second row, never deleted, and opened straight from the admin's index."""
+
+    def has_add_permission(self, request) -> bool:
+        return super().has_add_permission(request) and not self.model.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        # A list of one row is a detour: go straight to the row.
+        row = self.model.objects.filter(pk=self.model.SINGLETON_ID).first()
+        if row is not None and self.has_view_or_change_permission(request):
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", row.pk)
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        # The first row added is the one the app reads, whatever id it would have got.
+        obj.pk = self.model.SINGLETON_ID
+        super().save_model(request, obj, form, change)
 
 
 class BulkChangeAdminMixin:

@@ -4,7 +4,8 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 
-from licensing.models import BusinessClassification
+from inspections.models import SchedulingRules
+from licensing.models import BusinessClassification, LicensingSettings
 from portal.admin import RequestCheckedAdminMixin
 from portal.models import City, Department, FaqEntry
 from tests.factories import UserFactory
@@ -46,6 +47,17 @@ def test_an_unknown_time_zone_is_refused_and_nothing_changes(staff_client, demo_
 def test_the_city_cannot_be_added_twice_or_deleted(staff_client, demo_city):
     assert staff_client.get("/admin/portal/city/add/").status_code == 403
     assert staff_client.get("/admin/portal/city/1/delete/").status_code == 403
+
+
+@pytest.mark.parametrize("settings_model", [SchedulingRules, LicensingSettings])
+def test_settings_of_one_row_not_yet_saved_are_listed_empty_and_may_be_added(
+    staff_client, settings_model
+):
+    settings_model.objects.all().delete()
+    listing = f"/admin/{settings_model._meta.app_label}/{settings_model._meta.model_name}/"
+
+    assert staff_client.get(listing).status_code == 200
+    assert staff_client.get(f"{listing}add/").status_code == 200
 
 
 def test_staff_add_a_department_contact_that_appears_in_the_footer(staff_client, demo_city):
