@@ -5,16 +5,13 @@ Staff decide on an application; they never edit it. Every button calls a service
 which checks the license's status and keeps the change in its history."""
 
 import datetime
-from collections.abc import Callable
-from dataclasses import dataclass
 
-from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, Value, When
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
@@ -22,12 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from licensing import services
-from licensing.admin_forms import (
-    BusinessClassificationForm,
-    ConfirmForm,
-    ReceiptsTierFormSet,
-    ReviewMessageForm,
-)
+from licensing.admin_forms import BusinessClassificationForm, ReceiptsTierFormSet
 from licensing.fees import LicenseFeeError
 from licensing.models import (
     RENEWAL_OPENS_DAYS,
@@ -37,15 +29,13 @@ from licensing.models import (
     ReceiptsTier,
 )
 from licensing.selectors import license_fee_lines_for, number_normalize
-from payments.admin import counter_payment_page
+from payments.admin import CounterPaymentAdminMixin
 from payments.models import Invoice
 from portal.admin import (
-    BulkChangeAdminMixin,
-    ReadOnlyAdminMixin,
     RevertGuardedHistoryAdmin,
     SingleRowAdminMixin,
-    admin_object_page,
 )
+from portal.admin_review import ApplicationReviewAdmin, ReviewStep
 from portal.downloads import private_download
 from portal.selectors import city_localdate
 
@@ -139,21 +129,6 @@ class ExpiryFilter(admin.SimpleListFilter):
         return queryset
 
 
-@dataclass(frozen=True)
-class ReviewStep:
-    """A button on the license's page that moves it on through a service."""
-
-    slug: str
-    title: str
-    button: str
-    # The statuses it is offered in; the service decides what is allowed.
-    offered_in: tuple[str, ...]
-    run: Callable[[BusinessLicense, User, str], BusinessLicense]
-    done: str
-    # The label of the message the step asks for; empty when it asks for none.
-    message_label: str = ""
-
-
 REVIEW_STEPS = {
     step.slug: step
     for step in (
@@ -176,6 +151,7 @@ REVIEW_STEPS = {
                 license=license, reviewer=user, message=message
             ),
             done=_("Information requested; the applicant has been emailed."),
+            message_required=True,
             message_label=_("What should the applicant add or correct?"),
         ),
         ReviewStep(
@@ -197,6 +173,7 @@ REVIEW_STEPS = {
                 license=license, reviewer=user, reason=message
             ),
             done=_("Denied; the applicant has been emailed the reason."),
+            message_required=True,
             message_label=_("Reason for the denial"),
         ),
     )
@@ -210,7 +187,12 @@ def _person(user: User) -> str:
 # What the applicant entered is theirs, and the status moves only through services:
 # nothing here is a form field. `change_businesslicense` is the right to review.
 @admin.register(BusinessLicense)
-class BusinessLicenseAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistoryAdmin):
+class BusinessLicenseAdmin(CounterPaymentAdminMixin, ApplicationReviewAdmin):
+    review_steps = REVIEW_STEPS
+    review_message_help = _("The applicant reads it on the license page and in an email.")
+    action_error = services.LicenseError
+    action_page_template = "admin/licensing/businesslicense/review.html"
+    action_related = ("classification", "holder", "invoice")
     list_display = (
         "number_or_application",
         "business",
@@ -240,7 +222,6 @@ class BusinessLicenseAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuard
         "-created_at",
     )
     actions = ("start_review", "approve")
-    change_form_template = "admin/licensing/businesslicense/change_form.html"
     fieldsets = (
         (
             None,
@@ -308,9 +289,6 @@ class BusinessLicenseAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuard
         "fees",
         "certificate_link",
     )
-
-    def has_review_permission(self, request) -> bool:
-        return request.user.has_perm("licensing.change_businesslicense")
 
     # The list ---------------------------------------------------------------------
 
@@ -405,21 +383,12 @@ class BusinessLicenseAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuard
             .select_related("classification", "holder", "reviewer", "renewal_of")
         )
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        license = self.get_object(request, unquote(object_id))
-        if license is not None and self.has_review_permission(request):
-            steps = [step for step in REVIEW_STEPS.values() if license.status in step.offered_in]
-            extra_context = {"review_steps": steps, **(extra_context or {})}
-        if (
-            license is not None
-            and license.invoice_id
+    def review_page_context(self, request, license: BusinessLicense) -> dict:
+        return {
+            "can_take_payment": bool(license.invoice_id)
             and request.user.has_perm("payments.add_payment")
-        ):
-            extra_context = {
-                "can_take_payment": license.invoice.status == Invoice.Status.DUE,
-                **(extra_context or {}),
-            }
-        return super().change_view(request, object_id, form_url, extra_context)
+            and license.invoice.status == Invoice.Status.DUE
+        }
 
     # Bulk actions -----------------------------------------------------------------
 
@@ -462,97 +431,24 @@ class BusinessLicenseAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuard
     # The buttons' pages -----------------------------------------------------------
 
     def get_urls(self):
-        view = self.admin_site.admin_view
         return [
-            path(
-                "<int:license_id>/review/<slug:step>/",
-                view(self.review_view),
-                name="licensing_businesslicense_review",
-            ),
-            path(
-                "<int:license_id>/counter-payment/",
-                view(self.counter_payment_view),
-                name="licensing_businesslicense_counter_payment",
-            ),
-            path(
-                "<int:license_id>/certificate/",
-                view(self.certificate_view),
-                name="licensing_businesslicense_certificate",
-            ),
+            self.admin_path("<int:license_id>/certificate/", self.certificate_view, "certificate"),
             *super().get_urls(),
         ]
 
-    def _back(self, license: BusinessLicense):
-        return redirect(reverse("admin:licensing_businesslicense_change", args=[license.pk]))
-
-    def review_view(self, request, license_id: int, step: str):
-        review_step = REVIEW_STEPS.get(step)
-        if review_step is None:
-            raise Http404
-        if not self.has_review_permission(request):
-            raise PermissionDenied
-        license = get_object_or_404(
-            BusinessLicense.objects.select_related("classification", "holder"), pk=license_id
-        )
-        data = request.POST if request.method == "POST" else None
-        if review_step.message_label:
-            form = ReviewMessageForm(data, label=review_step.message_label)
-        else:
-            form = ConfirmForm(data)
-        if data is not None and form.is_valid():
-            try:
-                review_step.run(license, request.user, form.cleaned_data.get("message", ""))
-            except services.LicenseError as error:
-                self.message_user(request, str(error), messages.ERROR)
-            else:
-                self.message_user(request, review_step.done, messages.SUCCESS)
-            return self._back(license)
-        return self._render(request, license, review_step.title, form, review_step.button)
-
-    def _render(self, request, license: BusinessLicense, title: str, form, button: str, **context):
-        return admin_object_page(
-            self,
-            request,
-            "admin/licensing/businesslicense/review.html",
-            license,
-            title=title,
-            form=form,
-            button=button,
-            **context,
-        )
-
-    def counter_payment_view(self, request, license_id: int):
+    def counter_payment_view(self, request, object_id: int):
+        # Only staff who may see licenses take their payments.
         if not self.has_view_permission(request):
             raise PermissionDenied
-        license = get_object_or_404(
-            BusinessLicense.objects.select_related("classification", "holder", "invoice"),
-            pk=license_id,
-        )
+        return super().counter_payment_view(request, object_id)
 
-        def outcome() -> str:
-            license.refresh_from_db(fields=["status", "number"])
-            if license.status == BusinessLicense.Status.ACTIVE:
-                return gettext("License %(number)s is active.") % {"number": license.number}
-            return gettext("The license is %(status)s.") % {
-                "status": license.get_status_display().lower()
-            }
-
-        return counter_payment_page(
-            self,
-            request,
-            invoice=license.invoice,
-            back=lambda: self._back(license),
-            render=lambda form, **context: self._render(
-                request,
-                license,
-                _("Record a counter payment"),
-                form,
-                _("Record payment"),
-                **context,
-            ),
-            outcome=outcome,
-            refused=(services.LicenseError,),
-        )
+    def counter_payment_outcome(self, license: BusinessLicense) -> str:
+        license.refresh_from_db(fields=["status", "number"])
+        if license.status == BusinessLicense.Status.ACTIVE:
+            return gettext("License %(number)s is active.") % {"number": license.number}
+        return gettext("The license is %(status)s.") % {
+            "status": license.get_status_display().lower()
+        }
 
     def certificate_view(self, request, license_id: int):
         if not self.has_view_permission(request):

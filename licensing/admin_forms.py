@@ -1,5 +1,5 @@
 """Forms of the business license office's side: a classification with its gross-receipts
-tiers, and the message staff write when they ask for information or deny."""
+tiers."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -75,21 +75,3 @@ class ReceiptsTierFormSet(forms.BaseInlineFormSet):
                 _("Only one tier can be the top tier; give the others an upper bound."),
                 code="top_tier_twice",
             )
-
-
-class ReviewMessageForm(forms.Form):
-    """What the applicant reads: the information asked for, or the reason for a denial."""
-
-    message = forms.CharField(
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
-        help_text=_("The applicant reads it on the license page and in an email."),
-    )
-
-    def __init__(self, *args, label: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["message"].label = label
-
-
-class ConfirmForm(forms.Form):
-    """Nothing to fill in: the confirmation is the button."""

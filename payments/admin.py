@@ -3,7 +3,6 @@ and counter payments are recorded from the page of what they are for (a permit, 
 license), through the services, never by editing these rows."""
 
 import csv
-from collections.abc import Callable
 from decimal import Decimal
 
 from django import forms
@@ -22,56 +21,72 @@ from payments import services
 from payments.forms import CounterPaymentForm
 from payments.models import FeeLine, Invoice, Payment, Refund
 from payments.selectors import charge_check, deposit_report
-from portal.admin import ReadOnlyAdminMixin, RevertGuardedHistoryAdmin
+from portal.admin import ActionPageAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistoryAdmin
 from portal.money import money
 from portal.selectors import city_localdate
 
 
-def counter_payment_page(
-    model_admin: admin.ModelAdmin,
-    request,
-    *,
-    invoice: Invoice | None,
-    back: Callable[[], HttpResponse],
-    render: Callable[..., HttpResponse],
-    outcome: Callable[[], str],
-    refused: tuple[type[Exception], ...] = (),
-) -> HttpResponse:
+class CounterPaymentAdminMixin(ActionPageAdminMixin):
     """The page on which staff record cash or a check taken at the counter for the fees of
-    what an admin page shows: `render(form, **context)` draws it, `back()` returns to
-    that page, `outcome()` says what the payment did (read after it is recorded), and
-    errors of the payable's own kind (`refused`) are shown like the payment's."""
-    if not request.user.has_perm("payments.add_payment"):
-        raise PermissionDenied
-    if invoice is None or invoice.status != Invoice.Status.DUE:
-        model_admin.message_user(request, gettext("No fees are due."), messages.ERROR)
-        return back()
-    form = CounterPaymentForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            payment = services.payment_record_counter(
-                invoice=invoice,
-                method=form.cleaned_data["method"],
-                receipt_number=form.cleaned_data["receipt_number"],
-                recorded_by=request.user,
-            )
-        except (services.PaymentError, *refused) as error:
-            form.add_error(None, str(error))
-        else:
-            model_admin.message_user(
-                request,
-                gettext("Recorded %(method)s payment of $%(amount)s, receipt %(receipt)s.")
-                % {
-                    "method": payment.get_method_display().lower(),
-                    "amount": payment.amount,
-                    "receipt": payment.receipt_number,
-                }
-                + " "
-                + outcome(),
-                messages.SUCCESS,
-            )
-            return back()
-    return render(form, amount_due=invoice.total, fee_lines=invoice.lines.all())
+    a row of the admin's model, which holds its bill as `invoice`: `<id>/counter-payment/`,
+    named `<app>_<model>_counter_payment`. The admin says what the payment did to the row
+    (`counter_payment_outcome`); an error of the row's own services is shown like the
+    payment's."""
+
+    def counter_payment_outcome(self, payable) -> str:
+        """What the payment did to `payable`, read after it is recorded."""
+        raise NotImplementedError
+
+    def get_urls(self):
+        return [
+            self.admin_path(
+                "<int:object_id>/counter-payment/", self.counter_payment_view, "counter_payment"
+            ),
+            *super().get_urls(),
+        ]
+
+    def counter_payment_view(self, request, object_id: int):
+        payable = self.action_object(object_id)
+        if not request.user.has_perm("payments.add_payment"):
+            raise PermissionDenied
+        invoice = payable.invoice
+        if invoice is None or invoice.status != Invoice.Status.DUE:
+            self.message_user(request, gettext("No fees are due."), messages.ERROR)
+            return self.back_to(payable)
+        form = CounterPaymentForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                payment = services.payment_record_counter(
+                    invoice=invoice,
+                    method=form.cleaned_data["method"],
+                    receipt_number=form.cleaned_data["receipt_number"],
+                    recorded_by=request.user,
+                )
+            except (services.PaymentError, self.action_error) as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(
+                    request,
+                    gettext("Recorded %(method)s payment of $%(amount)s, receipt %(receipt)s.")
+                    % {
+                        "method": payment.get_method_display().lower(),
+                        "amount": payment.amount,
+                        "receipt": payment.receipt_number,
+                    }
+                    + " "
+                    + self.counter_payment_outcome(payable),
+                    messages.SUCCESS,
+                )
+                return self.back_to(payable)
+        return self.action_page(
+            request,
+            payable,
+            _("Record a counter payment"),
+            form,
+            _("Record payment"),
+            amount_due=invoice.total,
+            fee_lines=invoice.lines.all(),
+        )
 
 
 class ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, RevertGuardedHistoryAdmin):

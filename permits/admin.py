@@ -3,22 +3,18 @@
 Staff never edit a permit or its fees here: every button calls a service, which checks
 the permit's status and keeps the change in its history."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from payments.admin import counter_payment_page
+from payments.admin import CounterPaymentAdminMixin
 from payments.models import FeeLine, Invoice
 from payments.services import (
     PaymentError,
@@ -32,8 +28,6 @@ from permits.admin_forms import (
     FeeRuleFormSet,
     PermitFieldFormSet,
     PermitTypePartFormSet,
-    ReviewForm,
-    StartReviewForm,
 )
 from permits.models import (
     FeeRule,
@@ -46,12 +40,10 @@ from permits.models import (
     number_compact,
 )
 from portal.admin import (
-    BulkChangeAdminMixin,
     PortalModelAdmin,
-    ReadOnlyAdminMixin,
     RevertGuardedHistoryAdmin,
-    admin_object_page,
 )
+from portal.admin_review import ApplicationReviewAdmin, ReviewStep
 from portal.downloads import private_download
 
 Status = Permit.Status
@@ -186,23 +178,6 @@ class ReviewerFilter(admin.SimpleListFilter):
         return queryset
 
 
-@dataclass(frozen=True)
-class ReviewStep:
-    """A button on the permit's page that moves it on through a service."""
-
-    slug: str
-    title: str
-    button: str
-    # The statuses it is offered in; the service decides what is allowed.
-    offered_in: tuple[str, ...]
-    run: Callable[[Permit, User, str], Permit]
-    done: str
-    # None: no message asked; otherwise whether the message is required.
-    message_required: bool | None = None
-    message_label: str = ""
-    message_help: str = ""
-
-
 REVIEW_STEPS = {
     step.slug: step
     for step in (
@@ -238,6 +213,7 @@ REVIEW_STEPS = {
             ),
             done=_("Approved; the fees are now due and the applicant has been emailed."),
             message_required=False,
+            message_label=_("Message to the applicant"),
             message_help=_("Optional: conditions of approval or a note for the applicant."),
         ),
         ReviewStep(
@@ -265,7 +241,12 @@ FEES_OPEN = (Invoice.Status.PENDING, Invoice.Status.DUE)
 # What the applicant entered is theirs, and the status moves only through services:
 # nothing here is a form field. `change_permit` is the right to review (the buttons).
 @admin.register(Permit)
-class PermitAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistoryAdmin):
+class PermitAdmin(CounterPaymentAdminMixin, ApplicationReviewAdmin):
+    review_steps = REVIEW_STEPS
+    review_message_help = _("The applicant reads it in the permit's timeline and in an email.")
+    action_error = services.PermitError
+    action_page_template = "admin/permits/permit/action.html"
+    action_related = ("permit_type", "applicant", "invoice")
     list_display = (
         "number_or_draft",
         "permit_type",
@@ -342,9 +323,6 @@ class PermitAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistory
     )
     readonly_fields = ("details", "permit_pdf")
 
-    def has_review_permission(self, request) -> bool:
-        return request.user.has_perm("permits.change_permit")
-
     # The list -------------------------------------------------------------------------
 
     @admin.display(description=_("number"), ordering="number")
@@ -399,13 +377,7 @@ class PermitAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistory
             gettext("Download %(number)s.pdf") % {"number": permit.number},
         )
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        permit = self.get_object(request, unquote(object_id))
-        if permit is not None:
-            extra_context = {**self._review_context(request, permit), **(extra_context or {})}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def _review_context(self, request, permit: Permit) -> dict:
+    def review_page_context(self, request, permit: Permit) -> dict:
         invoice = (
             Invoice.objects.prefetch_related("lines").get(pk=permit.invoice_id)
             if permit.invoice_id
@@ -415,11 +387,6 @@ class PermitAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistory
         fees_open = invoice is not None and invoice.status in FEES_OPEN
         user = request.user
         return {
-            "review_steps": [
-                step
-                for step in REVIEW_STEPS.values()
-                if permit.status in step.offered_in and self.has_review_permission(request)
-            ],
             "invoice": invoice,
             "fee_lines": lines,
             "fees_total": invoice.total if invoice is not None else None,
@@ -471,112 +438,31 @@ class PermitAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistory
     # The buttons' pages ---------------------------------------------------------------
 
     def get_urls(self):
-        view = self.admin_site.admin_view
         return [
-            path(
-                "<int:permit_id>/review/<slug:step>/",
-                view(self.review_view),
-                name="permits_permit_review",
+            self.admin_path("<int:permit_id>/fees/add/", self.fee_add_view, "fee_add"),
+            self.admin_path(
+                "<int:permit_id>/fees/<int:line_id>/adjust/", self.fee_adjust_view, "fee_adjust"
             ),
-            path(
-                "<int:permit_id>/counter-payment/",
-                view(self.counter_payment_view),
-                name="permits_permit_counter_payment",
+            self.admin_path(
+                "<int:permit_id>/documents/<int:document_id>/", self.document_view, "document"
             ),
-            path(
-                "<int:permit_id>/fees/add/",
-                view(self.fee_add_view),
-                name="permits_permit_fee_add",
-            ),
-            path(
-                "<int:permit_id>/fees/<int:line_id>/adjust/",
-                view(self.fee_adjust_view),
-                name="permits_permit_fee_adjust",
-            ),
-            path(
-                "<int:permit_id>/documents/<int:document_id>/",
-                view(self.document_view),
-                name="permits_permit_document",
-            ),
-            path("<int:permit_id>/pdf/", view(self.pdf_view), name="permits_permit_pdf"),
+            self.admin_path("<int:permit_id>/pdf/", self.pdf_view, "pdf"),
             *super().get_urls(),
         ]
 
-    def _permit(self, permit_id: int) -> Permit:
-        return get_object_or_404(
-            Permit.objects.select_related("permit_type", "applicant", "invoice"), pk=permit_id
-        )
-
-    def _back(self, permit: Permit):
-        return redirect(reverse("admin:permits_permit_change", args=[permit.pk]))
-
-    def _render(self, request, permit: Permit, title: str, form, button: str, **context):
-        return admin_object_page(
-            self,
-            request,
-            "admin/permits/permit/action.html",
-            permit,
-            title=title,
-            form=form,
-            button=button,
-            **context,
-        )
-
-    def review_view(self, request, permit_id: int, step: str):
-        review_step = REVIEW_STEPS.get(step)
-        if review_step is None:
-            raise Http404
-        if not self.has_review_permission(request):
-            raise PermissionDenied
-        permit = self._permit(permit_id)
-        data = request.POST if request.method == "POST" else None
-        if review_step.message_required is None:
-            form = StartReviewForm(data)
-        else:
-            form = ReviewForm(
-                data,
-                required=review_step.message_required,
-                label=review_step.message_label,
-                help_text=review_step.message_help,
-            )
-        if data is not None and form.is_valid():
-            try:
-                review_step.run(permit, request.user, form.cleaned_data.get("message", ""))
-            except services.PermitError as error:
-                self.message_user(request, str(error), messages.ERROR)
-            else:
-                self.message_user(request, review_step.done, messages.SUCCESS)
-            return self._back(permit)
-        return self._render(request, permit, review_step.title, form, review_step.button)
-
-    def counter_payment_view(self, request, permit_id: int):
-        permit = self._permit(permit_id)
-
-        def outcome() -> str:
-            permit.refresh_from_db(fields=["status"])
-            return gettext("The permit is %(status)s.") % {
-                "status": permit.get_status_display().lower()
-            }
-
-        return counter_payment_page(
-            self,
-            request,
-            invoice=permit.invoice,
-            back=lambda: self._back(permit),
-            render=lambda form, **context: self._render(
-                request, permit, _("Record a counter payment"), form, _("Record payment"), **context
-            ),
-            outcome=outcome,
-            refused=(services.PermitError,),
-        )
+    def counter_payment_outcome(self, permit: Permit) -> str:
+        permit.refresh_from_db(fields=["status"])
+        return gettext("The permit is %(status)s.") % {
+            "status": permit.get_status_display().lower()
+        }
 
     def fee_add_view(self, request, permit_id: int):
         if not request.user.has_perm("payments.add_feeline"):
             raise PermissionDenied
-        permit = self._permit(permit_id)
+        permit = self.action_object(permit_id)
         if permit.invoice is None:
             self.message_user(request, _("This application has no fees yet."), messages.ERROR)
-            return self._back(permit)
+            return self.back_to(permit)
         form = FeeLineAddForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -585,8 +471,8 @@ class PermitAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistory
                 form.add_error(None, str(error))
             else:
                 self.message_user(request, _("The fee line is added."), messages.SUCCESS)
-                return self._back(permit)
-        return self._render(
+                return self.back_to(permit)
+        return self.action_page(
             request,
             permit,
             _("Add a fee line"),
@@ -598,7 +484,7 @@ class PermitAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistory
     def fee_adjust_view(self, request, permit_id: int, line_id: int):
         if not request.user.has_perm("payments.change_feeline"):
             raise PermissionDenied
-        permit = self._permit(permit_id)
+        permit = self.action_object(permit_id)
         line = get_object_or_404(FeeLine, pk=line_id, invoice_id=permit.invoice_id)
         form = FeeLineAdjustForm(
             request.POST if request.method == "POST" else None,
@@ -611,8 +497,8 @@ class PermitAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistory
                 form.add_error(None, str(error))
             else:
                 self.message_user(request, _("The fee line is changed."), messages.SUCCESS)
-                return self._back(permit)
-        return self._render(
+                return self.back_to(permit)
+        return self.action_page(
             request,
             permit,
             _("Change the fee line “%(line)s”") % {"line": line.description},
@@ -624,14 +510,14 @@ class PermitAdmin(BulkChangeAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistory
     def document_view(self, request, permit_id: int, document_id: int):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        permit = self._permit(permit_id)
+        permit = self.action_object(permit_id)
         document = get_object_or_404(permit.documents, pk=document_id)
         return private_download(document.file, document.original_name, document.content_type)
 
     def pdf_view(self, request, permit_id: int):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        permit = self._permit(permit_id)
+        permit = self.action_object(permit_id)
         if not permit.pdf:
             raise Http404
         return private_download(permit.pdf, f"{permit.number}.pdf", "application/pdf")

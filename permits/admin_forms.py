@@ -1,5 +1,6 @@
 """Forms of the staff side: a permit type's inlines, checked against each other, and the
-forms behind the review and fee buttons on a permit's admin page."""
+forms behind the fee buttons on a permit's admin page (the review buttons' are
+portal.admin_review's)."""
 
 from django import forms
 from django.forms.models import BaseInlineFormSet
@@ -70,30 +71,6 @@ class FeeRuleFormSet(PermitTypePartFormSet):
             for name, message in errors.items():
                 if name not in form.errors:
                     form.add_error(name, message)
-
-
-class ReviewForm(forms.Form):
-    """A message for the applicant, required or optional depending on the action."""
-
-    message = forms.CharField(
-        label=_("Message to the applicant"),
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
-        help_text=_("The applicant reads it in the permit's timeline and in an email."),
-    )
-
-    def __init__(self, *args, required: bool, label=None, help_text=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["message"]
-        field.required = required
-        if label:
-            field.label = label
-        if help_text:
-            field.help_text = help_text
-
-
-class StartReviewForm(forms.Form):
-    """Nothing to fill in: the confirmation is the button."""
 
 
 class FeeLineAddForm(forms.Form):

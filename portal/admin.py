@@ -5,14 +5,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import connection
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -139,6 +141,47 @@ def admin_object_page(
             **context,
         },
     )
+
+
+class ActionPageAdminMixin:
+    """Pages that each do one thing to one row of the admin's model, such as a button's
+    form: the row, looked up with the rows its pages read (`action_related`); its page,
+    drawn from `action_page_template` (which extends admin/action_page.html); and back to
+    the row's own page once done. An error its services raise (`action_error`) is shown to
+    staff as worded."""
+
+    action_page_template: str
+    action_related: tuple[str, ...] = ()
+    action_error: type[Exception]
+
+    def admin_path(self, route: str, view: Callable, name: str) -> URLPattern:
+        """A page of the admin's own, behind the admin's login, named as Django names its
+        pages: `<app>_<model>_<name>`."""
+        return path(
+            route,
+            self.admin_site.admin_view(view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_{name}",
+        )
+
+    def action_object(self, object_id: int):
+        return get_object_or_404(
+            self.model.objects.select_related(*self.action_related), pk=object_id
+        )
+
+    def back_to(self, obj):
+        return redirect(admin_urlname(self.opts, "change"), obj.pk)
+
+    def action_page(self, request, obj, title: str, form, button: str, **context):
+        return admin_object_page(
+            self,
+            request,
+            self.action_page_template,
+            obj,
+            title=title,
+            form=form,
+            button=button,
+            **context,
+        )
 
 
 class ReadOnlyAdminMixin:

@@ -274,6 +274,15 @@ def world_build() -> World:
     world.add("admin", "user_id", homeowner.pk, contractor.pk, clerk.pk)
     world.add("admin:permits_permit_review", "step", *permit_admin.REVIEW_STEPS)
     world.add("admin:licensing_businesslicense_review", "step", *license_admin.REVIEW_STEPS)
+    # The review and counter-payment pages (portal.admin_review, payments.admin) name their
+    # row `object_id`, as Django's own admin pages do.
+    for page in ("review", "counter_payment"):
+        world.add(f"admin:permits_permit_{page}", "object_id", *permit_pks)
+        world.add(
+            f"admin:licensing_businesslicense_{page}",
+            "object_id",
+            *(license.pk for license in licenses),
+        )
     world.add("admin", "app_label", "permits", "inspections", "payments", "licensing")
     world.add("admin", "url", "permits/nothing-here/")
     world.add("city-media", "path", "logo.png")

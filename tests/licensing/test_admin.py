@@ -407,6 +407,22 @@ def test_requesting_information_needs_a_message_and_then_tells_the_applicant(
     assert "Information requested; the applicant has been emailed." in page_messages(followed)
 
 
+def test_each_step_asks_for_its_message_with_its_own_words(staff, owner, retail):
+    waiting = submitted(owner, retail)
+
+    def message_field(step: str):
+        return staff.get(step_url(waiting, step)).context["form"].fields.get("message")
+
+    for step, label in (
+        ("request-information", "What should the applicant add or correct?"),
+        ("deny", "Reason for the denial"),
+    ):
+        field = message_field(step)
+        assert (field.label, field.required) == (label, True)
+        assert field.help_text == "The applicant reads it on the license page and in an email."
+    assert message_field("start-review") is None
+
+
 def test_denying_needs_a_reason_and_voids_the_fees(staff, cashier, owner, retail, licensing_clerk):
     fees_due = services.license_approve(license=submitted(owner, retail), reviewer=licensing_clerk)
 

@@ -369,6 +369,22 @@ def test_request_corrections_without_a_message_is_refused_beside_the_field(staff
     assert permit.status == Permit.Status.IN_REVIEW
 
 
+def test_each_step_asks_for_its_message_with_its_own_words(staff, homeowner, clerk):
+    permit = in_review(homeowner, "HAUL", clerk)
+
+    def message_field(step: str):
+        return staff.get(step_url(permit, step)).context["form"].fields.get("message")
+
+    corrections, approve = message_field("request-corrections"), message_field("approve")
+    assert (corrections.label, corrections.required) == ("What must the applicant correct?", True)
+    assert corrections.help_text == (
+        "The applicant reads it in the permit's timeline and in an email."
+    )
+    assert (approve.label, approve.required) == ("Message to the applicant", False)
+    assert approve.help_text == "Optional: conditions of approval or a note for the applicant."
+    assert message_field("start-review") is None
+
+
 def test_approve_with_an_optional_message(staff, homeowner, clerk):
     quiet = in_review(homeowner, "HAUL", clerk)
     with_note = in_review(homeowner, "FILM", clerk)
