@@ -4,7 +4,11 @@ result form.
 
 Inspections are booked by their permit's people and change only through the services:
 staff assign an inspector and record a result, and nothing else on an inspection is a
-form field."""
+form field.
+
+Over 500 lines: beside its list and page, the inspection's admin has four pages of its
+own (the daily list, recording a result, cancelling, assigning oneself), which share its
+permissions and its way back to the page a form was opened from."""
 
 import datetime
 from urllib.parse import urlencode

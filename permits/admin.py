@@ -1,7 +1,12 @@
 """The Permit Center's side: permit types as city data, and permits as a review queue.
 
 Staff never edit a permit or its fees here: every button calls a service, which checks
-the permit's status and keeps the change in its history."""
+the permit's status and keeps the change in its history.
+
+Over 500 lines: the review itself is portal.admin_review's, but a permit's page has
+buttons of its own (fee lines, documents, the PDF), and a permit type is edited as one
+form with its fields, fee rules and documents, whose inlines are checked against each
+other; both are the permits app's admin, which Django looks for in this one module."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
