@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from permits.models import Permit, PermitType
 from portal.models import Department
+from portal.statuses import status_is
 
 INSPECTOR_GROUP = "Inspector"
 
@@ -263,17 +264,9 @@ class Inspection(models.Model):
     def correction_list(self) -> list[str]:
         return [line.strip() for line in self.corrections.splitlines() if line.strip()]
 
-    @property
-    def is_scheduled(self) -> bool:
-        return self.status == self.Status.SCHEDULED
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == self.Status.CANCELLED
-
-    @property
-    def is_completed(self) -> bool:
-        return self.status == self.Status.COMPLETED
+    is_scheduled = status_is(Status.SCHEDULED)
+    is_cancelled = status_is(Status.CANCELLED)
+    is_completed = status_is(Status.COMPLETED)
 
 
 class CalendarFeed(models.Model):

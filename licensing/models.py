@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import license_number_validator
 from licensing.constants import NEXT_STEPS, STATUS_MEANINGS, LicenseStatus
 from portal.money import MoneyField
+from portal.statuses import status_is
 
 # Renewal opens this many days before a license expires; the reminders go out on these
 # days before it.
@@ -367,29 +368,12 @@ class BusinessLicense(models.Model):
     def is_renewal(self) -> bool:
         return self.renewal_of_id is not None
 
-    @property
-    def is_info_requested(self) -> bool:
-        return self.status == self.Status.INFO_REQUESTED
-
-    @property
-    def is_approved(self) -> bool:
-        return self.status == self.Status.APPROVED
-
-    @property
-    def is_active(self) -> bool:
-        return self.status == self.Status.ACTIVE
-
-    @property
-    def is_denied(self) -> bool:
-        return self.status == self.Status.DENIED
-
-    @property
-    def is_expired(self) -> bool:
-        return self.status == self.Status.EXPIRED
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status in self.EDITABLE
+    is_info_requested = status_is(Status.INFO_REQUESTED)
+    is_approved = status_is(Status.APPROVED)
+    is_active = status_is(Status.ACTIVE)
+    is_denied = status_is(Status.DENIED)
+    is_expired = status_is(Status.EXPIRED)
+    is_editable = status_is(*EDITABLE)
 
     @property
     def status_meaning(self) -> str:

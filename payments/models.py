@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from payments.constants import INVOICE_STATUS_MEANINGS, InvoiceStatus
 from portal.money import MoneyField, money
+from portal.statuses import status_is
 
 
 class Invoice(models.Model):
@@ -51,9 +52,7 @@ class Invoice(models.Model):
         """The sum of the lines; prefetch `lines` when listing invoices."""
         return money(sum((line.amount for line in self.lines.all()), 0))
 
-    @property
-    def is_due(self) -> bool:
-        return self.status == self.Status.DUE
+    is_due = status_is(Status.DUE)
 
     @property
     def status_meaning(self) -> str:
@@ -199,25 +198,11 @@ class Payment(models.Model):
         """The receipt's number as printed: the register's for counter payments."""
         return self.receipt_number or f"WEB-{self.pk:06d}"
 
-    @property
-    def is_final(self) -> bool:
-        return self.status in self.FINAL_STATUSES
-
-    @property
-    def is_succeeded(self) -> bool:
-        return self.status == self.Status.SUCCEEDED
-
-    @property
-    def is_failed(self) -> bool:
-        return self.status == self.Status.FAILED
-
-    @property
-    def is_expired(self) -> bool:
-        return self.status == self.Status.EXPIRED
-
-    @property
-    def can_refund(self) -> bool:
-        return self.status in self.REFUNDABLE
+    is_final = status_is(*FINAL_STATUSES)
+    is_succeeded = status_is(Status.SUCCEEDED)
+    is_failed = status_is(Status.FAILED)
+    is_expired = status_is(Status.EXPIRED)
+    can_refund = status_is(*REFUNDABLE)
 
 
 class WebhookEvent(models.Model):

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from permits.constants import NEXT_STEPS, STATUS_MEANINGS, PermitStatus
 from permits.models.catalogue import PermitType, RequiredDocument
 from portal.money import MoneyField
+from portal.statuses import status_is
 
 
 class PermitNumberCounter(models.Model):
@@ -147,17 +148,9 @@ class Permit(models.Model):
         street = f"{self.site_address} #{self.site_unit}" if self.site_unit else self.site_address
         return f"{street}, {self.site_city} {self.site_postal_code}".strip(", ")
 
-    @property
-    def is_draft(self) -> bool:
-        return self.status == self.Status.DRAFT
-
-    @property
-    def is_expired(self) -> bool:
-        return self.status == self.Status.EXPIRED
-
-    @property
-    def can_withdraw(self) -> bool:
-        return self.status in self.WITHDRAWABLE
+    is_draft = status_is(Status.DRAFT)
+    is_expired = status_is(Status.EXPIRED)
+    can_withdraw = status_is(*WITHDRAWABLE)
 
     @property
     def status_meaning(self) -> str:
