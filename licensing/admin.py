@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -20,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from licensing import services
 from licensing.admin_forms import BusinessClassificationForm, ReceiptsTierFormSet
-from licensing.fees import LicenseFeeError
 from licensing.models import (
     RENEWAL_OPENS_DAYS,
     BusinessClassification,
@@ -28,7 +28,7 @@ from licensing.models import (
     LicensingSettings,
     ReceiptsTier,
 )
-from licensing.selectors import license_fee_lines_for, number_normalize
+from licensing.selectors import license_fees, number_normalize
 from payments.admin import CounterPaymentAdminMixin
 from payments.models import Invoice
 from portal.admin import (
@@ -343,26 +343,9 @@ class BusinessLicenseAdmin(CounterPaymentAdminMixin, ApplicationReviewAdmin):
 
     @admin.display(description=_("fees"))
     def fees(self, license):
-        if license.invoice_id:
-            invoice = Invoice.objects.prefetch_related("lines").get(pk=license.invoice_id)
-            lines = [(line.description, line.amount) for line in invoice.lines.all()]
-            caption = gettext("Billed: %(status)s") % {"status": invoice.get_status_display()}
-            link = format_html(
-                '<p><a href="{}">{}</a></p>',
-                reverse("admin:payments_invoice_change", args=[invoice.pk]),
-                gettext("Open the invoice"),
-            )
-            return _fee_table(caption, lines, invoice.total, link)
-        if license.classification_id is None:
-            return gettext("The fees are known once a classification is chosen.")
-        try:
-            drafts = license_fee_lines_for(license)
-        except LicenseFeeError as error:
-            return str(error)
-        lines = [(line.description, line.amount) for line in drafts]
-        total = sum((amount for _description, amount in lines), 0)
-        caption = gettext("What approval would bill")
-        return _fee_table(caption, lines, total, "")
+        return render_to_string(
+            "admin/licensing/businesslicense/fees.html", {"fees": license_fees(license)}
+        )
 
     @admin.display(description=_("certificate"))
     def certificate_link(self, license):
@@ -478,23 +461,3 @@ def _address(license: BusinessLicense, prefix: str) -> str:
     if not any(lines):
         return "—"
     return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines if line))
-
-
-def _fee_table(caption: str, lines: list, total, after: str) -> str:
-    return format_html(
-        '<table class="license-fees"><caption>{}</caption>'
-        '<thead><tr><th scope="col">{}</th><th scope="col">{}</th></tr></thead>'
-        "<tbody>{}</tbody>"
-        '<tfoot><tr><th scope="row">{}</th><td>${}</td></tr></tfoot></table>{}',
-        caption,
-        gettext("Description"),
-        gettext("Amount"),
-        format_html_join(
-            "",
-            "<tr><td>{}</td><td>${}</td></tr>",
-            ((description, f"{amount:,.2f}") for description, amount in lines),
-        ),
-        gettext("Total"),
-        f"{total:,.2f}",
-        after,
-    )

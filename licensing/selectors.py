@@ -23,6 +23,7 @@ from licensing.models import (
 )
 from payments.models import Invoice
 from payments.services import FeeLineDraft
+from portal.money import money
 from portal.selectors import city_localdate
 
 NUMBER_PATTERN = re.compile(r"^BL(\d{4})-?0*(\d{1,5})$")
@@ -122,18 +123,45 @@ def license_fee_lines_for(license: BusinessLicense) -> list[FeeLineDraft]:
     )
 
 
+@dataclass(frozen=True)
+class LicenseFees:
+    """A license's fees: the bill once there is one (`invoice`), else what approval would
+    bill, or why that cannot be worked out (`error`). Each line has a description and an
+    amount."""
+
+    lines: list
+    total: Decimal
+    invoice: Invoice | None = None
+    error: str = ""
+
+
+def license_fees(license: BusinessLicense) -> LicenseFees | None:
+    """What the office's page shows; None until a classification is chosen."""
+    if license.invoice is not None:
+        return LicenseFees(
+            lines=list(license.invoice.lines.all()),
+            total=license.invoice.total,
+            invoice=license.invoice,
+        )
+    if license.classification_id is None:
+        return None
+    try:
+        lines = license_fee_lines_for(license)
+    except LicenseFeeError as error:
+        return LicenseFees(lines=[], total=Decimal(0), error=str(error))
+    return LicenseFees(lines=lines, total=money(sum((line.amount for line in lines), Decimal(0))))
+
+
 def license_fees_shown(license: BusinessLicense) -> tuple[list, str]:
     """The fees the holder's page shows, and why none can be worked out: the bill once
     there is one; while the application awaits a decision, what approval will bill."""
-    if license.invoice is not None:
-        return list(license.invoice.lines.all()), ""
     awaiting_decision = (*BusinessLicense.PENDING, BusinessLicense.Status.INFO_REQUESTED)
-    if license.classification_id is None or license.status not in awaiting_decision:
+    if license.invoice is None and license.status not in awaiting_decision:
         return [], ""
-    try:
-        return license_fee_lines_for(license), ""
-    except LicenseFeeError as error:
-        return [], str(error)
+    fees = license_fees(license)
+    if fees is None:
+        return [], ""
+    return fees.lines, fees.error
 
 
 def license_renewal_opens_on(license: BusinessLicense) -> datetime.date | None:
