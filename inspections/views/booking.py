@@ -31,6 +31,7 @@ from inspections.selectors import (
 from inspections.services import InspectionError, inspection_change_refusal
 from permits.models import Permit
 from permits.selectors import permit_for_owner
+from portal.forms import form_data
 from portal.models import Department
 
 
@@ -47,10 +48,6 @@ def _owned_inspection(user: User, pk: int) -> Inspection:
     if inspection is None:
         raise Http404
     return inspection
-
-
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
 
 
 def _attach(form: BookingForm, error: InspectionError) -> None:
@@ -111,7 +108,7 @@ def inspection_request(request: HttpRequest, permit_pk: int) -> HttpResponse:
     choices = inspection_choices(permit)
     open_types = [choice for choice in choices if choice.is_open]
     form = InspectionRequestForm(
-        _posted(request),
+        form_data(request),
         choices=choices,
         days=open_days(calendar, now, permit=permit),
         rules=calendar.rules,
@@ -228,7 +225,7 @@ def inspection_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, refusal)
         return redirect("inspections:detail", pk=inspection.pk)
     form = BookingForm(
-        _posted(request),
+        form_data(request),
         days=open_days(calendar, now, permit=permit, moving=inspection),
         rules=calendar.rules,
         initial={

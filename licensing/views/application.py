@@ -30,6 +30,7 @@ from licensing.selectors import (
     license_missing_by_step,
     licenses_of,
 )
+from portal.forms import form_data
 from portal.money import money
 from portal.selectors import city_localdate, city_profile
 
@@ -88,10 +89,6 @@ def _application(request: HttpRequest, pk: int) -> BusinessLicense:
     if license is None:
         raise Http404
     return license
-
-
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
 
 
 def _before_first_step(license: BusinessLicense) -> tuple[str, str]:
@@ -180,8 +177,10 @@ def _business_step(request: HttpRequest, license: BusinessLicense) -> HttpRespon
         if name != "classification"
     }
     initial["classification"] = license.classification_id
-    form = LicenseBusinessForm(_posted(request), license=license, partial=partial, initial=initial)
-    owners = owner_formset(_posted(request), list(license.owners.all()), partial=partial)
+    form = LicenseBusinessForm(
+        form_data(request), license=license, partial=partial, initial=initial
+    )
+    owners = owner_formset(form_data(request), list(license.owners.all()), partial=partial)
     if request.method == "POST" and form.is_valid() and owners.is_valid():
         try:
             services.license_draft_update(
@@ -219,7 +218,7 @@ def _location_step(request: HttpRequest, license: BusinessLicense) -> HttpRespon
     if not license.business_state:
         initial["business_state"] = "CA"
     form = LicenseLocationForm(
-        _posted(request),
+        form_data(request),
         partial=SAVE_LATER in request.POST,
         initial=initial,
         city_name=city_profile().city.name,

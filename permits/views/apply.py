@@ -34,6 +34,7 @@ from permits.selectors import (
     permit_type_refusal,
     permit_types_for,
 )
+from portal.forms import form_data
 
 STEP_TITLES = {
     "site": gettext_lazy("Site address"),
@@ -90,11 +91,6 @@ def _draft(request: HttpRequest, pk: int) -> Permit:
         applicant=request.user,
         status=Permit.Status.DRAFT,
     )
-
-
-def _posted(request: HttpRequest):
-    """The form data of a POST, even an empty one (no file chosen, no box ticked)."""
-    return request.POST if request.method == "POST" else None
 
 
 def _render_step(
@@ -162,7 +158,7 @@ def permit_apply_start(request: HttpRequest, prefix: str) -> HttpResponse:
             status=403,
         )
     steps = permit_application_steps(permit_type, request.user)
-    form = PermitSiteForm(_posted(request), initial={"site_city": request.user.address_city})
+    form = PermitSiteForm(form_data(request), initial={"site_city": request.user.address_city})
     if request.method == "POST" and form.is_valid():
         try:
             permit = services.permit_draft_start(
@@ -200,7 +196,7 @@ def permit_draft_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 def _site_step(request: HttpRequest, permit: Permit, steps: list[str]) -> HttpResponse:
     initial = {name: getattr(permit, name) for name in PermitSiteForm.base_fields}
-    form = PermitSiteForm(_posted(request), initial=initial)
+    form = PermitSiteForm(form_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.permit_site_update(
@@ -215,7 +211,7 @@ def _site_step(request: HttpRequest, permit: Permit, steps: list[str]) -> HttpRe
 
 def _project_step(request: HttpRequest, permit: Permit, steps: list[str]) -> HttpResponse:
     form = PermitProjectForm(
-        _posted(request),
+        form_data(request),
         permit_type=permit.permit_type,
         partial=SAVE_LATER in request.POST,
         initial={"description": permit.description, "valuation": permit.valuation},
@@ -237,7 +233,7 @@ def _project_step(request: HttpRequest, permit: Permit, steps: list[str]) -> Htt
 
 def _details_step(request: HttpRequest, permit: Permit, steps: list[str]) -> HttpResponse:
     form = PermitDetailsForm(
-        _posted(request),
+        form_data(request),
         permit_fields=list(permit.permit_type.fields.all()),
         partial=SAVE_LATER in request.POST,
         initial=permit.field_values,
@@ -258,7 +254,7 @@ def _details_step(request: HttpRequest, permit: Permit, steps: list[str]) -> Htt
 def _work_step(request: HttpRequest, permit: Permit, steps: list[str]) -> HttpResponse:
     permit_type = permit.permit_type
     form = PermitWorkForm(
-        _posted(request),
+        form_data(request),
         permit_type=permit_type,
         initial={
             "work_by": permit.work_by,
@@ -291,7 +287,7 @@ def _documents_step(request: HttpRequest, permit: Permit, steps: list[str]) -> H
     required_documents = list(permit.permit_type.documents.all())
     files = list(permit.documents.filter(replaced_by=None))
     form = PermitDocumentsForm(
-        _posted(request),
+        form_data(request),
         request.FILES if request.method == "POST" else None,
         required_documents=required_documents,
         uploaded={file.required_document_id for file in files},
