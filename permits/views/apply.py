@@ -35,17 +35,38 @@ from permits.selectors import (
     permit_types_for,
 )
 from portal.forms import form_data
+from portal.wizard import SAVE_LATER, Wizard
 
-STEP_TITLES = {
-    "site": gettext_lazy("Site address"),
-    "project": gettext_lazy("Description"),
-    "details": gettext_lazy("Details"),
-    "work": gettext_lazy("Who does the work"),
-    "documents": gettext_lazy("Documents"),
-    "review": gettext_lazy("Review and submit"),
-}
-# The name of the "Save and finish later" button.
-SAVE_LATER = "save_later"
+
+def _before_first_step(permit: Permit | None) -> tuple[str, str]:
+    return reverse("permits:apply"), _("permit types")
+
+
+def _saved_for_later_message(permit: Permit) -> str:
+    return _(
+        "Your %(type)s application is saved as a draft. Continue it from your "
+        "dashboard whenever you are ready."
+    ) % {"type": permit.permit_type.name}
+
+
+PERMIT_WIZARD = Wizard(
+    steps=APPLICATION_STEPS,
+    titles={
+        "site": gettext_lazy("Site address"),
+        "project": gettext_lazy("Description"),
+        "details": gettext_lazy("Details"),
+        "work": gettext_lazy("Who does the work"),
+        "documents": gettext_lazy("Documents"),
+        "review": gettext_lazy("Review and submit"),
+    },
+    url_name="permits:draft-step",
+    template_dir="permits/apply",
+    draft_name="permit",
+    saved_step_field="draft_step",
+    save_later_label=gettext_lazy("Save and finish later"),
+    before_first_step=_before_first_step,
+    save_later_message=_saved_for_later_message,
+)
 
 
 @login_required
@@ -72,17 +93,6 @@ def permit_apply(request: HttpRequest) -> HttpResponse:
 # Steps -----------------------------------------------------------------------------------
 
 
-def _step_after(steps: list[str], step: str) -> str:
-    """The first of `steps` after `step` in the wizard's order; `step` may be one the
-    application skips, or empty for a draft that has saved nothing yet."""
-    position = APPLICATION_STEPS.index(step) if step in APPLICATION_STEPS else -1
-    return next((later for later in steps if APPLICATION_STEPS.index(later) > position), steps[-1])
-
-
-def _step_url(permit: Permit, step: str) -> str:
-    return reverse("permits:draft-step", args=[permit.pk, step])
-
-
 def _draft(request: HttpRequest, pk: int) -> Permit:
     """The person's own draft: anything else, theirs submitted or another's, is a 404."""
     return get_object_or_404(
@@ -91,57 +101,6 @@ def _draft(request: HttpRequest, pk: int) -> Permit:
         applicant=request.user,
         status=Permit.Status.DRAFT,
     )
-
-
-def _render_step(
-    request: HttpRequest,
-    step: str,
-    steps: list[str],
-    permit_type: PermitType,
-    permit: Permit | None = None,
-    **context,
-) -> HttpResponse:
-    position = steps.index(step)
-    indicator = [
-        {
-            "title": STEP_TITLES[item],
-            "number": number,
-            "current": item == step,
-            "url": _step_url(permit, item) if permit is not None and item != step else "",
-        }
-        for number, item in enumerate(steps, start=1)
-    ]
-    if position == 0:
-        back_url, back_title = reverse("permits:apply"), _("permit types")
-    else:
-        back_url = _step_url(permit, steps[position - 1])
-        back_title = STEP_TITLES[steps[position - 1]]
-    context.update(
-        permit=permit,
-        permit_type=permit_type,
-        step=step,
-        steps=indicator,
-        step_number=position + 1,
-        step_count=len(steps),
-        step_title=STEP_TITLES[step],
-        back_url=back_url,
-        back_title=back_title,
-    )
-    return render(request, f"permits/apply/{step}.html", context)
-
-
-def _saved(request: HttpRequest, permit: Permit, steps: list[str], step: str) -> HttpResponse:
-    if SAVE_LATER in request.POST:
-        messages.success(
-            request,
-            _(
-                "Your %(type)s application is saved as a draft. Continue it from your "
-                "dashboard whenever you are ready."
-            )
-            % {"type": permit.permit_type.name},
-        )
-        return redirect("accounts:dashboard")
-    return redirect(_step_url(permit, _step_after(steps, step)))
 
 
 @login_required
@@ -169,8 +128,10 @@ def permit_apply_start(request: HttpRequest, prefix: str) -> HttpResponse:
         except services.PermitError as error:
             form.add_error(None, str(error))
         else:
-            return _saved(request, permit, steps, "site")
-    return _render_step(request, "site", steps, permit_type, form=form)
+            return PERMIT_WIZARD.saved(request, permit, steps, "site")
+    return PERMIT_WIZARD.render_step(
+        request, None, "site", steps, permit_type=permit_type, form=form
+    )
 
 
 @login_required
@@ -179,7 +140,7 @@ def permit_draft_resume(request: HttpRequest, pk: int) -> HttpResponse:
     """A draft opens at the step after the last one it saved."""
     permit = _draft(request, pk)
     steps = permit_application_steps(permit.permit_type, request.user)
-    return redirect(_step_url(permit, _step_after(steps, permit.draft_step)))
+    return redirect(PERMIT_WIZARD.resume_url(permit, steps))
 
 
 @login_required
@@ -190,7 +151,7 @@ def permit_draft_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     permit = _draft(request, pk)
     steps = permit_application_steps(permit.permit_type, request.user)
     if step not in steps:
-        return redirect(_step_url(permit, _step_after(steps, step)))
+        return redirect(PERMIT_WIZARD.url_after(permit, steps, step))
     return STEP_VIEWS[step](request, permit, steps)
 
 
@@ -205,8 +166,10 @@ def _site_step(request: HttpRequest, permit: Permit, steps: list[str]) -> HttpRe
         except services.PermitError as error:
             form.add_error(None, str(error))
         else:
-            return _saved(request, permit, steps, "site")
-    return _render_step(request, "site", steps, permit.permit_type, permit, form=form)
+            return PERMIT_WIZARD.saved(request, permit, steps, "site")
+    return PERMIT_WIZARD.render_step(
+        request, permit, "site", steps, permit_type=permit.permit_type, form=form
+    )
 
 
 def _project_step(request: HttpRequest, permit: Permit, steps: list[str]) -> HttpResponse:
@@ -227,8 +190,10 @@ def _project_step(request: HttpRequest, permit: Permit, steps: list[str]) -> Htt
         except services.PermitError as error:
             form.add_error(None, str(error))
         else:
-            return _saved(request, permit, steps, "project")
-    return _render_step(request, "project", steps, permit.permit_type, permit, form=form)
+            return PERMIT_WIZARD.saved(request, permit, steps, "project")
+    return PERMIT_WIZARD.render_step(
+        request, permit, "project", steps, permit_type=permit.permit_type, form=form
+    )
 
 
 def _details_step(request: HttpRequest, permit: Permit, steps: list[str]) -> HttpResponse:
@@ -247,8 +212,10 @@ def _details_step(request: HttpRequest, permit: Permit, steps: list[str]) -> Htt
         except services.PermitError as error:
             form.add_error(None, str(error))
         else:
-            return _saved(request, permit, steps, "details")
-    return _render_step(request, "details", steps, permit.permit_type, permit, form=form)
+            return PERMIT_WIZARD.saved(request, permit, steps, "details")
+    return PERMIT_WIZARD.render_step(
+        request, permit, "details", steps, permit_type=permit.permit_type, form=form
+    )
 
 
 def _work_step(request: HttpRequest, permit: Permit, steps: list[str]) -> HttpResponse:
@@ -264,7 +231,7 @@ def _work_step(request: HttpRequest, permit: Permit, steps: list[str]) -> HttpRe
     )
     if request.method == "POST":
         if SAVE_LATER in request.POST and not request.POST.get("work_by"):
-            return _saved(request, permit, steps, "work")
+            return PERMIT_WIZARD.saved(request, permit, steps, "work")
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -279,8 +246,10 @@ def _work_step(request: HttpRequest, permit: Permit, steps: list[str]) -> HttpRe
                 by_contractor = data["work_by"] == Permit.WorkBy.CONTRACTOR
                 form.add_error("contractor_license_number" if by_contractor else None, str(error))
             else:
-                return _saved(request, permit, steps, "work")
-    return _render_step(request, "work", steps, permit_type, permit, form=form)
+                return PERMIT_WIZARD.saved(request, permit, steps, "work")
+    return PERMIT_WIZARD.render_step(
+        request, permit, "work", steps, permit_type=permit_type, form=form
+    )
 
 
 def _documents_step(request: HttpRequest, permit: Permit, steps: list[str]) -> HttpResponse:
@@ -304,7 +273,7 @@ def _documents_step(request: HttpRequest, permit: Permit, steps: list[str]) -> H
                 form.add_error(form.field_name(document), str(error))
                 files = list(permit.documents.filter(replaced_by=None))
             else:
-                return _saved(request, permit, steps, "documents")
+                return PERMIT_WIZARD.saved(request, permit, steps, "documents")
         elif request.FILES:
             form.add_error(
                 None,
@@ -322,12 +291,12 @@ def _documents_step(request: HttpRequest, permit: Permit, steps: list[str]) -> H
         for document in required_documents
     ]
     listed = {document.pk for document in required_documents}
-    return _render_step(
+    return PERMIT_WIZARD.render_step(
         request,
+        permit,
         "documents",
         steps,
-        permit.permit_type,
-        permit,
+        permit_type=permit.permit_type,
         form=form,
         rows=rows,
         files=files,
@@ -337,23 +306,20 @@ def _documents_step(request: HttpRequest, permit: Permit, steps: list[str]) -> H
 
 def _review_step(request: HttpRequest, permit: Permit, steps: list[str]) -> HttpResponse:
     if request.method == "POST":
-        return redirect(_step_url(permit, "review"))
+        return redirect(PERMIT_WIZARD.step_url(permit, "review"))
     permit_type = permit.permit_type
     fees = permit_fee_quote(permit)
-    missing = [
-        {"label": item.label, "url": _step_url(permit, item.step), "step": STEP_TITLES[item.step]}
-        for item in permit_missing_by_step(permit)
-    ]
+    missing = PERMIT_WIZARD.missing_links(permit, permit_missing_by_step(permit))
     blockers = account_blockers(request.user)
     refusal = permit_type_refusal(request.user, permit_type)
     files = permit.documents.filter(replaced_by=None).select_related("required_document")
-    return _render_step(
+    return PERMIT_WIZARD.render_step(
         request,
+        permit,
         "review",
         steps,
-        permit_type,
-        permit,
-        step_urls={step: _step_url(permit, step) for step in steps},
+        permit_type=permit_type,
+        step_urls=PERMIT_WIZARD.step_urls(permit, steps),
         answers=permit_field_answers(permit),
         files=list(files),
         fee_lines=fees.lines,
@@ -415,7 +381,7 @@ def permit_draft_submit(request: HttpRequest, pk: int) -> HttpResponse:
         services.permit_submit(permit=permit, user=request.user)
     except services.PermitError as error:
         messages.error(request, str(error))
-        return redirect(_step_url(permit, "review"))
+        return redirect(PERMIT_WIZARD.step_url(permit, "review"))
     # Read back: fees of nothing settle at once, and the permit may already be issued.
     permit = Permit.objects.select_related("invoice").get(pk=permit.pk)
     messages.success(request, _submitted_message(permit))
@@ -452,4 +418,4 @@ def permit_document_remove(request: HttpRequest, pk: int, document_pk: int) -> H
         messages.error(request, str(error))
     else:
         messages.success(request, _("%(name)s is removed.") % {"name": document.original_name})
-    return redirect(_step_url(permit, "documents"))
+    return redirect(PERMIT_WIZARD.step_url(permit, "documents"))
