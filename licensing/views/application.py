@@ -33,30 +33,55 @@ from licensing.selectors import (
 from portal.forms import form_data
 from portal.money import money
 from portal.selectors import city_localdate, city_profile
+from portal.wizard import SAVE_LATER, Wizard
 
 STEPS = ("business", "location", "review")
-STEP_TITLES = {
-    "business": gettext_lazy("The business"),
-    "location": gettext_lazy("Location and contact"),
-    "review": gettext_lazy("Review and submit"),
-}
-# The name of the "Save draft" button.
-SAVE_LATER = "save_later"
 
 
-def _step_url(license: BusinessLicense, step: str) -> str:
-    return reverse("licensing:edit", args=[license.pk, step])
+def _before_first_step(license: BusinessLicense) -> tuple[str, str]:
+    """Where "Back" leads from the first step, and what it is called."""
+    if license.status == BusinessLicense.Status.INFO_REQUESTED:
+        return reverse("licensing:detail", args=[license.pk]), _("the application")
+    if license.is_renewal:
+        return (
+            reverse("licensing:detail", args=[license.renewal_of_id]),
+            _("license %(number)s") % {"number": license.renewal_of.number},
+        )
+    return reverse("licensing:apply"), _("business licenses")
 
 
-def _step_after(step: str) -> str:
-    """The step to open next; `step` is the last one saved, or empty."""
-    position = STEPS.index(step) if step in STEPS else -1
-    return STEPS[min(position + 1, len(STEPS) - 1)]
+def _saved_for_later_message(license: BusinessLicense) -> str:
+    if license.status == BusinessLicense.Status.INFO_REQUESTED:
+        return _(
+            "Your changes are saved. Submit the application again from its last step "
+            "when it is ready; the city waits for it."
+        )
+    return _(
+        "Your business license application is saved as a draft. Continue it from "
+        "your dashboard whenever you are ready."
+    )
+
+
+LICENSE_WIZARD = Wizard(
+    steps=STEPS,
+    titles={
+        "business": gettext_lazy("The business"),
+        "location": gettext_lazy("Location and contact"),
+        "review": gettext_lazy("Review and submit"),
+    },
+    url_name="licensing:edit",
+    template_dir="licensing/apply",
+    draft_name="license",
+    saved_step_field="draft_step",
+    save_later_label=gettext_lazy("Save draft"),
+    before_first_step=_before_first_step,
+    save_later_message=_saved_for_later_message,
+)
 
 
 def resume_url(license: BusinessLicense) -> str:
     """Where an application in the holder's hands opens: the step after the last saved."""
-    return _step_url(license, _step_after(license.draft_step))
+    return LICENSE_WIZARD.resume_url(license, STEPS)
 
 
 @login_required
@@ -65,7 +90,7 @@ def license_apply(request: HttpRequest) -> HttpResponse:
     """What a license is and costs, the person's drafts, and the button that starts one."""
     if request.method == "POST":
         license = services.license_draft_start(holder=request.user)
-        return redirect(_step_url(license, STEPS[0]))
+        return redirect(LICENSE_WIZARD.step_url(license, STEPS[0]))
     classifications = BusinessClassification.objects.filter(is_active=True).prefetch_related(
         "receipts_tiers"
     )
@@ -89,67 +114,6 @@ def _application(request: HttpRequest, pk: int) -> BusinessLicense:
     if license is None:
         raise Http404
     return license
-
-
-def _before_first_step(license: BusinessLicense) -> tuple[str, str]:
-    """Where "Back" leads from the first step, and what it is called."""
-    if license.status == BusinessLicense.Status.INFO_REQUESTED:
-        return reverse("licensing:detail", args=[license.pk]), _("the application")
-    if license.is_renewal:
-        return (
-            reverse("licensing:detail", args=[license.renewal_of_id]),
-            _("license %(number)s") % {"number": license.renewal_of.number},
-        )
-    return reverse("licensing:apply"), _("business licenses")
-
-
-def _render_step(
-    request: HttpRequest, license: BusinessLicense, step: str, **context
-) -> HttpResponse:
-    position = STEPS.index(step)
-    indicator = [
-        {
-            "title": STEP_TITLES[item],
-            "number": number,
-            "current": item == step,
-            "url": _step_url(license, item) if item != step else "",
-        }
-        for number, item in enumerate(STEPS, start=1)
-    ]
-    if position == 0:
-        back_url, back_title = _before_first_step(license)
-    else:
-        back_url = _step_url(license, STEPS[position - 1])
-        back_title = STEP_TITLES[STEPS[position - 1]]
-    context.update(
-        license=license,
-        step=step,
-        steps=indicator,
-        step_number=position + 1,
-        step_count=len(STEPS),
-        step_title=STEP_TITLES[step],
-        back_url=back_url,
-        back_title=back_title,
-        save_later=SAVE_LATER,
-    )
-    return render(request, f"licensing/apply/{step}.html", context)
-
-
-def _saved(request: HttpRequest, license: BusinessLicense, step: str) -> HttpResponse:
-    if SAVE_LATER in request.POST:
-        if license.status == BusinessLicense.Status.INFO_REQUESTED:
-            message = _(
-                "Your changes are saved. Submit the application again from its last step "
-                "when it is ready; the city waits for it."
-            )
-        else:
-            message = _(
-                "Your business license application is saved as a draft. Continue it from "
-                "your dashboard whenever you are ready."
-            )
-        messages.success(request, message)
-        return redirect("accounts:dashboard")
-    return redirect(_step_url(license, _step_after(step)))
 
 
 @login_required
@@ -193,11 +157,12 @@ def _business_step(request: HttpRequest, license: BusinessLicense) -> HttpRespon
         except services.LicenseError as error:
             form.add_error(None, str(error))
         else:
-            return _saved(request, license, "business")
-    return _render_step(
+            return LICENSE_WIZARD.saved(request, license, STEPS, "business")
+    return LICENSE_WIZARD.render_step(
         request,
         license,
         "business",
+        STEPS,
         form=form,
         owners=owners,
         classifications=classifications_with_fee_words(form.fields["classification"].queryset),
@@ -231,8 +196,8 @@ def _location_step(request: HttpRequest, license: BusinessLicense) -> HttpRespon
         except services.LicenseError as error:
             form.add_error(None, str(error))
         else:
-            return _saved(request, license, "location")
-    return _render_step(request, license, "location", form=form)
+            return LICENSE_WIZARD.saved(request, license, STEPS, "location")
+    return LICENSE_WIZARD.render_step(request, license, "location", STEPS, form=form)
 
 
 def _review_step(request: HttpRequest, license: BusinessLicense) -> HttpResponse:
@@ -247,14 +212,7 @@ def _review_step(request: HttpRequest, license: BusinessLicense) -> HttpResponse
         else:
             messages.success(request, _submitted_message(license, resubmission))
             return redirect("licensing:detail", pk=license.pk)
-    missing = [
-        {
-            "label": item.label,
-            "url": _step_url(license, item.step),
-            "step": STEP_TITLES[item.step],
-        }
-        for item in license_missing_by_step(license)
-    ]
+    missing = LICENSE_WIZARD.missing_links(license, license_missing_by_step(license))
     fee_lines, fee_error = [], ""
     if license.classification_id:
         try:
@@ -263,11 +221,12 @@ def _review_step(request: HttpRequest, license: BusinessLicense) -> HttpResponse
             fee_error = str(error)
     today = city_localdate()
     renewal_of = license.renewal_of
-    return _render_step(
+    return LICENSE_WIZARD.render_step(
         request,
         license,
         "review",
-        step_urls={step: _step_url(license, step) for step in STEPS},
+        STEPS,
+        step_urls=LICENSE_WIZARD.step_urls(license, STEPS),
         owners=list(license.owners.all()),
         missing=missing,
         fee_lines=fee_lines,
