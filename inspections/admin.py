@@ -55,6 +55,7 @@ from portal.admin import (
     SingleRowAdminMixin,
     admin_object_page,
 )
+from portal.forms import form_data
 from portal.links import own_site_path, redirect_back
 from portal.selectors import city_localdate, city_profile
 
@@ -439,7 +440,7 @@ class InspectionAdmin(BulkChangeAdminMixin, RevertGuardedHistoryAdmin):
             )
             return self._back(request, inspection)
         form = ResultForm(
-            request.POST if request.method == "POST" else None,
+            form_data(request),
             zone=city_profile().zone,
             now=timezone.now(),
         )
@@ -485,7 +486,7 @@ class InspectionAdmin(BulkChangeAdminMixin, RevertGuardedHistoryAdmin):
                 messages.ERROR,
             )
             return self._back(request, inspection)
-        form = StaffCancelForm(request.POST if request.method == "POST" else None)
+        form = StaffCancelForm(form_data(request))
         if request.method == "POST" and form.is_valid():
             try:
                 services.inspection_cancel_by_staff(

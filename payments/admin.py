@@ -22,6 +22,7 @@ from payments.forms import CounterPaymentForm
 from payments.models import FeeLine, Invoice, Payment, Refund
 from payments.selectors import charge_check, deposit_report
 from portal.admin import ActionPageAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistoryAdmin
+from portal.forms import form_data
 from portal.money import money
 from portal.selectors import city_localdate
 
@@ -53,7 +54,7 @@ class CounterPaymentAdminMixin(ActionPageAdminMixin):
         if invoice is None or invoice.status != Invoice.Status.DUE:
             self.message_user(request, gettext("No fees are due."), messages.ERROR)
             return self.back_to(payable)
-        form = CounterPaymentForm(request.POST if request.method == "POST" else None)
+        form = CounterPaymentForm(form_data(request))
         if request.method == "POST" and form.is_valid():
             try:
                 payment = services.payment_record_counter(

@@ -50,6 +50,7 @@ from portal.admin import (
 )
 from portal.admin_review import ApplicationReviewAdmin, ReviewStep
 from portal.downloads import private_download
+from portal.forms import form_data
 
 Status = Permit.Status
 
@@ -468,7 +469,7 @@ class PermitAdmin(CounterPaymentAdminMixin, ApplicationReviewAdmin):
         if permit.invoice is None:
             self.message_user(request, _("This application has no fees yet."), messages.ERROR)
             return self.back_to(permit)
-        form = FeeLineAddForm(request.POST if request.method == "POST" else None)
+        form = FeeLineAddForm(form_data(request))
         if request.method == "POST" and form.is_valid():
             try:
                 fee_line_add(invoice=permit.invoice, **form.cleaned_data)
@@ -492,7 +493,7 @@ class PermitAdmin(CounterPaymentAdminMixin, ApplicationReviewAdmin):
         permit = self.action_object(permit_id)
         line = get_object_or_404(FeeLine, pk=line_id, invoice_id=permit.invoice_id)
         form = FeeLineAdjustForm(
-            request.POST if request.method == "POST" else None,
+            form_data(request),
             initial={"amount": line.amount},
         )
         if request.method == "POST" and form.is_valid():

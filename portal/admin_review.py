@@ -32,6 +32,7 @@ from portal.admin import (
     ReadOnlyAdminMixin,
     RevertGuardedHistoryAdmin,
 )
+from portal.forms import form_data
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ class ApplicationReviewAdmin(
         if not self.has_review_permission(request):
             raise PermissionDenied
         application = self.action_object(object_id)
-        data = request.POST if request.method == "POST" else None
+        data = form_data(request)
         if review_step.message_required is None:
             form = ConfirmForm(data)
         else:

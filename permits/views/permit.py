@@ -18,6 +18,7 @@ from permits.models import Permit
 from permits.registry import applicant_page_sections
 from permits.selectors import permit_field_answers, permit_for_owner, permits_of
 from portal.downloads import private_download
+from portal.forms import form_data
 from portal.money import money
 
 Status = Permit.Status
@@ -104,7 +105,7 @@ def permit_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             _("An application can be withdrawn only before the permit is issued."),
         )
         return redirect("permits:detail", pk=permit.pk)
-    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    form = WithdrawForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.permit_withdraw(
