@@ -6,7 +6,8 @@ bad row nothing is saved, and every problem is reported as "line N: ...", N bein
 of the file as a text editor counts it (the header is line 1).
 
 Longer than the house's 500 lines on purpose: one export's columns, their checks and the
-writing of the accounts are read together, and the column list is the staff's reference.
+writing of the accounts are read together, and the column lists at the top say what a
+file holds.
 
 Imported people get no password: they choose one through "Forgot password" with the email
 address the city has on file, which therefore counts as verified. Importing a file again
