@@ -33,6 +33,7 @@ from accounts.models import (
 )
 from accounts.services import ContactDetails, ContractorDetails, security_answer_matches
 from portal.captcha import CAPTCHA_FIELD, captcha_add, captcha_configured
+from portal.phones import PhoneInput
 
 CONTRACTOR = User.AccountType.CONTRACTOR
 PUBLIC = User.AccountType.PUBLIC
@@ -68,7 +69,7 @@ def contact_form_fields() -> dict[str, forms.Field]:
     fields = forms.fields_for_model(User, fields=CONTACT_FIELDS)
     for name, field in fields.items():
         field.required = name not in CONTACT_FIELDS_OPTIONAL
-    fields["phone"].widget.attrs.update({"type": "tel", "autocomplete": "tel"})
+    fields["phone"].widget = PhoneInput(fields["phone"].widget.attrs)
     fields["address_line1"].widget.attrs["autocomplete"] = "address-line1"
     fields["address_line2"].widget.attrs["autocomplete"] = "address-line2"
     fields["address_city"].widget.attrs["autocomplete"] = "address-level2"

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from inspections.models import InspectionType, SchedulingRules, Window
 from inspections.selectors import InspectionChoice, OpenDay
 from inspections.services import Booking
-from portal.phones import phone_normalize
+from portal.phones import PhoneInput, phone_normalize
 
 # A day's label says how many places are left once there are this few.
 FEW_PLACES = 3
@@ -80,7 +80,7 @@ class BookingForm(forms.Form):
         max_length=30,
         help_text=_("The inspector calls this number on the day, for example 310-544-5280."),
         error_messages={"required": _("Enter a phone number the inspector can call.")},
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        widget=PhoneInput(),
     )
     access_notes = forms.CharField(
         label=_("Access notes"),

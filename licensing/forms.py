@@ -18,7 +18,7 @@ from licensing.models import (
     sellers_permit_validator,
 )
 from licensing.selectors import number_normalize
-from portal.phones import phone_normalize
+from portal.phones import PhoneInput, phone_normalize
 
 ZIP_CODE = RegexValidator(r"^\d{5}(-\d{4})?\Z", _("Enter a 5-digit ZIP code, e.g. 90275."))
 STATE_CODE = RegexValidator(
@@ -336,7 +336,7 @@ class LicenseLocationForm(StepForm):
     phone = forms.CharField(
         label=_("Business phone"),
         max_length=30,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        widget=PhoneInput(),
         help_text=_("With the area code, e.g. 310-544-5301."),
     )
     email = forms.EmailField(

@@ -2,6 +2,7 @@
 
 import re
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -24,3 +25,14 @@ def phone_normalize(value: str) -> str:
             code="phone",
         )
     return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+
+
+class PhoneInput(forms.TextInput):
+    """A phone number's field: `type="tel"` brings up a phone's number pad, and the browser
+    offers the person's saved number. A TextInput given "type" in its attrs writes the
+    attribute twice, and browsers keep the first, "text"."""
+
+    input_type = "tel"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__({"autocomplete": "tel", **(attrs or {})})
