@@ -22,7 +22,7 @@ from payments.providers import provider_active, provider_of
 from payments.providers.base import CheckoutResult, Outcome, ProviderUnavailable
 from payments.selectors import receipt_for
 from portal.links import absolute_url, redirect_back
-from portal.pdf import pdf_from_html
+from portal.pdf import logo_data_uri, pdf_from_html
 from portal.selectors import city_profile
 
 TEST_PROVIDER = "test"
@@ -226,8 +226,9 @@ def payment_receipt(request: HttpRequest, pk: int) -> HttpResponse:
 def payment_receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The receipt as a tagged PDF, made when asked for: it never changes once paid."""
     context = _receipt_context(request, pk)
+    city = city_profile().city
     html = render_to_string(
-        "pdf/receipt.html", {**context, "city": city_profile().city}, request=request
+        "pdf/receipt.html", {**context, "city": city, "logo": logo_data_uri(city)}, request=request
     )
     response = HttpResponse(
         pdf_from_html(html, identifier=context["receipt_number"]), content_type="application/pdf"

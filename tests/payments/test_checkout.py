@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.files.base import ContentFile
 
 from payments import services
 from payments.models import BuiltInCheckout, Invoice, Payment
@@ -15,7 +16,8 @@ from payments.providers.base import Outcome, ProviderUnavailable
 from payments.providers.builtin import BuiltInTestProvider
 from payments.services import payment_record_counter
 from permits.models import Permit
-from portal.selectors import city_localdate
+from portal.models import City
+from portal.selectors import city_localdate, city_profile_forget
 from tests.factories import UserFactory
 from tests.permits.support import permit_submitted
 from tests.portal.test_links import NOT_OUR_PATHS
@@ -686,3 +688,38 @@ def test_the_receipt_downloads_as_a_tagged_pdf_with_the_card_as_last_four_only(
     assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
     client.force_login(UserFactory())
     assert client.get(f"/payments/{payment.pk}/receipt.pdf").status_code == 404
+
+
+def test_the_receipt_pdf_prints_the_city_logo_like_the_permit(
+    client, homeowner, clerk, settings, tmp_path
+):
+    from PIL import Image
+    from pypdf import PdfReader
+
+    settings.MEDIA_ROOT = tmp_path
+    city = City.objects.get()
+    logo = io.BytesIO()
+    Image.new("RGB", (8, 8), "navy").save(logo, format="PNG")
+    city.logo.save("logo.png", ContentFile(logo.getvalue()))
+    city_profile_forget()
+    invoice = permit_submitted(homeowner, "WHTR").invoice
+    payment = services.payment_record_counter(
+        invoice=invoice, method="check", receipt_number="R-89", recorded_by=clerk
+    )
+    client.force_login(homeowner)
+
+    response = client.get(f"/payments/{payment.pk}/receipt.pdf")
+
+    tags = PdfReader(io.BytesIO(response.content)).trailer["/Root"]["/StructTreeRoot"]
+    assert f"Logo of {city.name}" in _figure_alts(tags)
+
+
+def _figure_alts(node) -> list[str]:
+    """The alternative texts of the figures in a tagged PDF's structure tree."""
+    node = node.get_object()
+    alts = [str(node["/Alt"])] if node.get("/S") == "/Figure" and "/Alt" in node else []
+    kids = node.get("/K", [])
+    for kid in kids if isinstance(kids, list) else [kids]:
+        if hasattr(kid, "get_object") and hasattr(kid.get_object(), "get"):
+            alts += _figure_alts(kid)
+    return alts
