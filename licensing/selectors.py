@@ -135,14 +135,12 @@ class LicenseFees:
     error: str = ""
 
 
-def license_fees(license: BusinessLicense) -> LicenseFees | None:
-    """What the office's page shows; None until a classification is chosen."""
-    if license.invoice is not None:
-        return LicenseFees(
-            lines=list(license.invoice.lines.all()),
-            total=license.invoice.total,
-            invoice=license.invoice,
-        )
+NO_FEES = LicenseFees(lines=[], total=Decimal(0))
+
+
+def license_fee_preview(license: BusinessLicense) -> LicenseFees | None:
+    """What approval would bill for the application's answers as they stand, whatever it
+    was billed before; None until a classification is chosen."""
     if license.classification_id is None:
         return None
     try:
@@ -152,16 +150,24 @@ def license_fees(license: BusinessLicense) -> LicenseFees | None:
     return LicenseFees(lines=lines, total=money(sum((line.amount for line in lines), Decimal(0))))
 
 
-def license_fees_shown(license: BusinessLicense) -> tuple[list, str]:
-    """The fees the holder's page shows, and why none can be worked out: the bill once
-    there is one; while the application awaits a decision, what approval will bill."""
+def license_fees(license: BusinessLicense) -> LicenseFees | None:
+    """What the office's page shows: the bill once there is one, else the preview."""
+    if license.invoice is not None:
+        return LicenseFees(
+            lines=list(license.invoice.lines.all()),
+            total=license.invoice.total,
+            invoice=license.invoice,
+        )
+    return license_fee_preview(license)
+
+
+def license_fees_shown(license: BusinessLicense) -> LicenseFees:
+    """The fees the holder's page shows: the bill once there is one; while the
+    application awaits a decision, what approval will bill."""
     awaiting_decision = (*BusinessLicense.PENDING, BusinessLicense.Status.INFO_REQUESTED)
     if license.invoice is None and license.status not in awaiting_decision:
-        return [], ""
-    fees = license_fees(license)
-    if fees is None:
-        return [], ""
-    return fees.lines, fees.error
+        return NO_FEES
+    return license_fees(license) or NO_FEES
 
 
 def license_renewal_opens_on(license: BusinessLicense) -> datetime.date | None:

@@ -2,8 +2,6 @@
 each saving the draft through its service, then review and submit. Renewals and
 applications the city sent back for more information go through the same steps."""
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from licensing import services
-from licensing.fees import LicenseFeeError
 from licensing.forms import (
     NO,
     YES,
@@ -24,14 +21,14 @@ from licensing.forms import (
 )
 from licensing.models import BusinessClassification, BusinessLicense, LicensingSettings
 from licensing.selectors import (
+    NO_FEES,
     classifications_with_fee_words,
-    license_fee_lines_for,
+    license_fee_preview,
     license_for_holder,
     license_missing_by_step,
     licenses_of,
 )
 from portal.forms import form_data
-from portal.money import money
 from portal.selectors import city_localdate, city_profile
 from portal.wizard import SAVE_LATER, Wizard
 
@@ -213,12 +210,7 @@ def _review_step(request: HttpRequest, license: BusinessLicense) -> HttpResponse
             messages.success(request, _submitted_message(license, resubmission))
             return redirect("licensing:detail", pk=license.pk)
     missing = LICENSE_WIZARD.missing_links(license, license_missing_by_step(license))
-    fee_lines, fee_error = [], ""
-    if license.classification_id:
-        try:
-            fee_lines = license_fee_lines_for(license)
-        except LicenseFeeError as error:
-            fee_error = str(error)
+    fees = license_fee_preview(license) or NO_FEES
     today = city_localdate()
     renewal_of = license.renewal_of
     return LICENSE_WIZARD.render_step(
@@ -229,11 +221,11 @@ def _review_step(request: HttpRequest, license: BusinessLicense) -> HttpResponse
         step_urls=LICENSE_WIZARD.step_urls(license, STEPS),
         owners=list(license.owners.all()),
         missing=missing,
-        fee_lines=fee_lines,
-        fee_total=money(sum((line.amount for line in fee_lines), Decimal(0))),
-        fee_error=fee_error,
+        fee_lines=fees.lines,
+        fee_total=fees.total,
+        fee_error=fees.error,
         submit_error=submit_error,
-        can_submit=not (missing or fee_error),
+        can_submit=not (missing or fees.error),
         rules=LicensingSettings.current(),
         is_late=renewal_of is not None and renewal_of.expires_on < today,
         approved_on_submit=renewal_of is not None

@@ -1,8 +1,6 @@
 """The holder's own licenses: the list, a license's page with its fees, certificate and
 renewal, starting a renewal, and the certificate download."""
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -24,7 +22,6 @@ from licensing.selectors import (
 from licensing.views.application import resume_url
 from payments.constants import INVOICE_STATUS_MEANINGS, InvoiceStatus
 from portal.downloads import private_download
-from portal.money import money
 from portal.selectors import city_localdate
 
 Status = BusinessLicense.Status
@@ -54,7 +51,7 @@ def license_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if license.status == Status.DRAFT:
         return redirect(resume_url(license))
     today = city_localdate()
-    fee_lines, fee_error = license_fees_shown(license)
+    fees = license_fees_shown(license)
     renewal = refusal = None
     if license.status in (Status.ACTIVE, Status.EXPIRED):
         renewal = _renewal_of_license(license)
@@ -76,9 +73,9 @@ def license_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "license": license,
             "status_badge": status_badge(license.status),
             "owners": list(license.owners.all()),
-            "fee_lines": fee_lines,
-            "fee_total": money(sum((line.amount for line in fee_lines), Decimal(0))),
-            "fee_error": fee_error,
+            "fee_lines": fees.lines,
+            "fee_total": fees.total,
+            "fee_error": fees.error,
             # Fees estimated before there is a bill are not yet due either.
             "fees_meaning": invoice.status_meaning
             if invoice is not None
