@@ -21,9 +21,8 @@ from licensing.models import (
     BusinessLicense,
     LicensingSettings,
 )
-from payments.models import Invoice
+from payments.models import Invoice, lines_total
 from payments.services import FeeLineDraft
-from portal.money import money
 from portal.selectors import city_localdate
 
 NUMBER_PATTERN = re.compile(r"^BL(\d{4})-?0*(\d{1,5})$")
@@ -147,7 +146,7 @@ def license_fee_preview(license: BusinessLicense) -> LicenseFees | None:
         lines = license_fee_lines_for(license)
     except LicenseFeeError as error:
         return LicenseFees(lines=[], total=Decimal(0), error=str(error))
-    return LicenseFees(lines=lines, total=money(sum((line.amount for line in lines), Decimal(0))))
+    return LicenseFees(lines=lines, total=lines_total(lines))
 
 
 def license_fees(license: BusinessLicense) -> LicenseFees | None:

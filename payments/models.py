@@ -2,6 +2,9 @@
 are for: the permit or license that holds an invoice registers what happens when it is
 paid (payments.registry)."""
 
+from collections.abc import Iterable
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -12,6 +15,11 @@ from simple_history.models import HistoricalRecords
 from payments.constants import INVOICE_STATUS_MEANINGS, InvoiceStatus
 from portal.money import MoneyField, money
 from portal.statuses import status_is
+
+
+def lines_total(lines: Iterable) -> Decimal:
+    """What fee lines add up to, billed ones or drafts not yet billed."""
+    return money(sum((line.amount for line in lines), Decimal(0)))
 
 
 class Invoice(models.Model):
@@ -50,7 +58,7 @@ class Invoice(models.Model):
     @property
     def total(self):
         """The sum of the lines; prefetch `lines` when listing invoices."""
-        return money(sum((line.amount for line in self.lines.all()), 0))
+        return lines_total(self.lines.all())
 
     is_due = status_is(Status.DUE)
 

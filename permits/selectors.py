@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import account_blockers
+from payments.models import lines_total
 from payments.services import FeeLineDraft
 from permits.fees import FEES_OUT_OF_RANGE, FeeScheduleError, fee_lines_compute
 from permits.models import (
@@ -21,7 +22,6 @@ from permits.models import (
     PermitType,
     number_compact,
 )
-from portal.money import money
 from portal.selectors import groups_with_members
 
 
@@ -318,7 +318,7 @@ def permit_fee_quote(permit: Permit) -> FeeQuote:
         lines = permit_fee_lines(permit)
     except FeeScheduleError:
         return FeeQuote(lines=[], total=Decimal(0), error=FEES_OUT_OF_RANGE)
-    return FeeQuote(lines=lines, total=money(sum((line.amount for line in lines), Decimal(0))))
+    return FeeQuote(lines=lines, total=lines_total(lines))
 
 
 @dataclass(frozen=True)
@@ -336,7 +336,7 @@ def permit_type_fee_hint(permit_type: PermitType) -> FeeHint | None:
         lines = fee_lines_compute(rules, valuation=None, field_values={})
     except FeeScheduleError:
         return None
-    amount = money(sum((line.amount for line in lines), Decimal(0)))
+    amount = lines_total(lines)
     if not exact and not amount:
         return None
     return FeeHint(amount=amount, exact=exact)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from payments.models import lines_total
 from permits import services
 from permits.dashboard import status_badge
 from permits.forms import CorrectionUploadForm, ResubmitForm, WithdrawForm
@@ -19,7 +20,6 @@ from permits.registry import applicant_page_sections
 from permits.selectors import permit_field_answers, permit_for_owner, permits_of
 from portal.downloads import private_download
 from portal.forms import form_data
-from portal.money import money
 
 Status = Permit.Status
 
@@ -75,7 +75,7 @@ def _detail_page(
             "current_documents": [doc for doc in documents if doc.replaced_by_id is None],
             "replaced_documents": [doc for doc in documents if doc.replaced_by_id is not None],
             "fee_lines": fee_lines,
-            "fee_total": money(sum((line.amount for line in fee_lines), 0)),
+            "fee_total": lines_total(fee_lines),
             "events": events,
             "correction_request": correction_request,
             "upload_form": upload_form,
