@@ -5,6 +5,8 @@ sits. An app that needs something from above declares a registry instead."""
 import ast
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import PROJECT_ROOT
 
 # Each app and the apps it may import.
@@ -44,15 +46,17 @@ def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
     return {name for name in imported if name in modules}
 
 
-def _graph() -> dict[str, set[str]]:
+@pytest.fixture(scope="module")
+def graph() -> dict[str, set[str]]:
+    """Each of the project's modules and those it imports; read once for the three tests."""
     modules = _modules()
     return {name: _imports(path, modules) - {name} for name, path in modules.items()}
 
 
-def test_no_app_imports_an_app_above_it():
+def test_no_app_imports_an_app_above_it(graph):
     upward = sorted(
         f"{module} imports {target}"
-        for module, targets in _graph().items()
+        for module, targets in graph.items()
         for target in targets
         if (app := module.split(".")[0]) != (other := target.split(".")[0])
         and other not in BELOW[app]
@@ -60,8 +64,7 @@ def test_no_app_imports_an_app_above_it():
     assert upward == []
 
 
-def test_no_modules_import_each_other():
-    graph = _graph()
+def test_no_modules_import_each_other(graph):
     circles = []
     state: dict[str, str] = {}
 
@@ -80,7 +83,7 @@ def test_no_modules_import_each_other():
     assert circles == []
 
 
-def test_the_check_sees_an_import_inside_a_function():
+def test_the_check_sees_an_import_inside_a_function(graph):
     # The circles this test guards against were imports inside functions.
-    assert "permits.services" in _graph()["permits.tasks"]
-    assert "portal.outbox" in _graph()["permits.services"]
+    assert "permits.services" in graph["permits.tasks"]
+    assert "portal.outbox" in graph["permits.services"]
