@@ -211,7 +211,7 @@ class SingleRowAdminMixin:
         # A list of one row is a detour: go straight to the row.
         row = self.model.objects.filter(pk=self.model.SINGLETON_ID).first()
         if row is not None and self.has_view_or_change_permission(request):
-            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", row.pk)
+            return redirect(admin_urlname(self.opts, "change"), row.pk)
         return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
