@@ -274,5 +274,12 @@ def license_delete(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The draft business license application is deleted."))
         return redirect("licensing:apply")
     return render(
-        request, "licensing/delete.html", {"license": license, "resume_url": resume_url(license)}
+        request,
+        "licensing/delete.html",
+        {
+            "license": license,
+            "resume_url": resume_url(license),
+            "back_url": reverse("licensing:apply"),
+            "back_label": _("Back to business licenses"),
+        },
     )

@@ -404,7 +404,16 @@ def permit_draft_delete(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"type": permit.permit_type.name, "site": permit.site_line},
             )
         return redirect("accounts:dashboard")
-    return render(request, "permits/apply/delete.html", {"permit": permit})
+    return render(
+        request,
+        "permits/apply/delete.html",
+        {
+            "permit": permit,
+            "resume_url": reverse("permits:draft-resume", args=[permit.pk]),
+            "back_url": reverse("accounts:dashboard"),
+            "back_label": _("Back to the dashboard"),
+        },
+    )
 
 
 @login_required
