@@ -34,7 +34,25 @@ def pdf_from_html(html: str, *, identifier: str) -> bytes:
         string=html,
         base_url=absolute_url("/"),
         url_fetcher=URLFetcher(allowed_protocols={"data"}),
-    ).write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier.encode())
+    ).write_pdf(
+        pdf_variant="pdf/ua-1",
+        pdf_identifier=identifier.encode(),
+        finisher=_table_header_scopes,
+    )
+
+
+def _table_header_scopes(document, pdf) -> None:
+    """Give each table header cell the /Scope its <th scope> asks for: /Row for "row",
+    /Column otherwise, as WeasyPrint ties the data cells to it in their /Headers. A
+    screen reader moving through a fee table by row and column reads /Scope, which
+    WeasyPrint (up to 70 at least, its issue #2508) does not write. The tagged cell is
+    reachable only through the layout: WeasyPrint keeps it on the cell's box as `mark`."""
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            cell = getattr(box, "mark", None)
+            if cell is not None and box.element_tag == "th":
+                scope = "/Row" if box.element.get("scope") == "row" else "/Column"
+                cell["A"]["Scope"] = scope
 
 
 def qr_data_uri(url: str) -> str:

@@ -97,7 +97,7 @@ def test_an_owner_builder_water_heater_permit_prints_the_owner_fields_fees_and_i
     lines = list(permit.invoice.lines.all())
     assert lines
     for line in lines:
-        assert f"<td>{line.description}</td>" in html
+        assert f'<th scope="row">{line.description}</th>' in html
         assert f"${line.amount}" in html
     assert f"${permit.invoice.total}" in html
     assert "Total paid" in html
