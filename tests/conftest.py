@@ -109,14 +109,29 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-# The fuzz test's figures (tests/fuzz), printed at the end of every run that has it; read
-# from the test's report, so they show under pytest-xdist too.
+# Figures printed at the end of every run that has the tests giving them, read from the
+# tests' reports, so they show under pytest-xdist too: the fuzz test's (tests/fuzz), and
+# each PDF the PDF/UA check went through, as (name, problems found) (tests/pdf_ua).
 FUZZ_PROPERTY = "fuzz"
+PDF_UA_PROPERTY = "pdf_ua"
 
 
 def pytest_terminal_summary(terminalreporter):
+    checked = []
     for reports in terminalreporter.stats.values():
         for report in reports:
+            if getattr(report, "when", "") != "call":
+                continue
             for name, value in getattr(report, "user_properties", ()):
-                if name == FUZZ_PROPERTY and getattr(report, "when", "") == "call":
+                if name == FUZZ_PROPERTY:
                     terminalreporter.write_line(value)
+                elif name == PDF_UA_PROPERTY:
+                    checked.append(value)
+    if checked:
+        problems = sum(found for _pdf, found in checked)
+        failing = sorted(pdf for pdf, found in checked if found)
+        terminalreporter.write_line(
+            f"PDF/UA: {len(checked)} PDFs checked, {problems} errors"
+            + (f" (in {', '.join(failing)})" if failing else ""),
+            red=bool(problems),
+        )
