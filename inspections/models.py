@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from permits.models import Permit, PermitType
-from portal.models import Department
+from portal.models import Department, SingleRowSettings
 from portal.statuses import status_is
 
 INSPECTOR_GROUP = "Inspector"
@@ -54,10 +54,8 @@ class InspectionType(models.Model):
 WEEKDAY_FIELDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-class SchedulingRules(models.Model):
+class SchedulingRules(SingleRowSettings):
     """When the city inspects and how far ahead people may book: a single row, id 1."""
-
-    SINGLETON_ID = 1
 
     monday = models.BooleanField(_("Monday"), default=True)
     tuesday = models.BooleanField(_("Tuesday"), default=True)

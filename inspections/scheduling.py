@@ -127,8 +127,7 @@ class InspectionCalendar:
 
 
 def scheduling_rules() -> SchedulingRules:
-    rules, _created = SchedulingRules.objects.get_or_create(pk=SchedulingRules.SINGLETON_ID)
-    return rules
+    return SchedulingRules.current()
 
 
 def inspection_calendar(

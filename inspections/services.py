@@ -71,8 +71,12 @@ def _confirmation_number() -> str:
 
 
 def _rules_locked() -> SchedulingRules:
-    scheduling_rules()  # the row exists before it is locked
-    return SchedulingRules.objects.select_for_update().get(pk=SchedulingRules.SINGLETON_ID)
+    # Bookings of a day are counted one at a time under this row's lock, so a booking
+    # makes the row again, with the defaults every read fell back on, if it was deleted.
+    rules, _created = SchedulingRules.objects.select_for_update().get_or_create(
+        pk=SchedulingRules.SINGLETON_ID
+    )
+    return rules
 
 
 def _is_on_permit(permit: Permit, user: User) -> bool:

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import license_number_validator
 from licensing.constants import NEXT_STEPS, STATUS_MEANINGS, LicenseStatus
+from portal.models import SingleRowSettings
 from portal.money import MoneyField
 from portal.statuses import status_is
 
@@ -130,10 +131,8 @@ class ReceiptsTier(models.Model):
         return _("Up to $%(bound)s: $%(fee)s") % {"bound": self.receipts_up_to, "fee": self.fee}
 
 
-class LicensingSettings(models.Model):
+class LicensingSettings(SingleRowSettings):
     """The city's business-license rules; a single row (id 1), kept with its history."""
-
-    SINGLETON_ID = 1
 
     late_penalty_percent = models.DecimalField(
         _("late renewal penalty (percent)"),
@@ -174,10 +173,7 @@ class LicensingSettings(models.Model):
 
     @classmethod
     def current(cls) -> "LicensingSettings":
-        settings_row, _created = cls.objects.select_related("department").get_or_create(
-            pk=cls.SINGLETON_ID
-        )
-        return settings_row
+        return super().current("department")
 
 
 class LicenseNumberCounter(models.Model):

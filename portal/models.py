@@ -24,6 +24,24 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+class SingleRowSettings(models.Model):
+    """Settings kept in one row, id 1, which the app's data migration makes with the
+    defaults. Reading them never writes: a page or an email reads while it answers, and
+    a read that made the row would turn every read into a possible write. Should the row
+    have been deleted (the admin never deletes it), the defaults are read, unsaved, until
+    staff save the settings again in the admin."""
+
+    SINGLETON_ID = 1
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def current(cls, *related: str) -> "SingleRowSettings":
+        row = cls.objects.select_related(*related).filter(pk=cls.SINGLETON_ID).first()
+        return row or cls(pk=cls.SINGLETON_ID)
+
+
 class City(models.Model):
     """The one city this installation serves (a single row, id 1)."""
 

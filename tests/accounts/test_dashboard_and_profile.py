@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import ContractorProfile, User
 from accounts.services import security_answer_matches
-from licensing.models import BusinessLicense, LicensingSettings
+from licensing.models import BusinessLicense
 from tests.accounts.support import STRONG_PASSWORD, field_errors
 from tests.factories import (
     BusinessLicenseFactory,
@@ -97,8 +97,6 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(client, django_assert_max
     )
     # The City business license, due for renewal: the section offers to renew it.
     BusinessLicenseFactory(holder=contractor, expires_on=days_from_today(30))
-    # The license rules' row, which every running city has: the first read creates it.
-    LicensingSettings.current()
     client.force_login(contractor)
 
     # Two of them are the inspections section's upcoming inspections and recent results;

@@ -351,15 +351,26 @@ def test_the_cut_off_is_read_in_the_citys_time_zone_not_the_servers(demo_city, f
     assert inspection_calendar().earliest(frozen(at(MLK_FRI, 12, 0))) == MLK_WED
 
 
-def test_the_rules_row_is_made_with_the_defaults_when_missing(db):
-    SchedulingRules.objects.all().delete()
-    rules = scheduling_rules()
+def assert_the_default_rules(rules: SchedulingRules) -> None:
     assert rules.pk == SchedulingRules.SINGLETON_ID
     assert rules.cutoff_time == datetime.time(15, 0)
     assert rules.horizon_days == 10
+    assert rules.daily_capacity == 20
     assert [rules.inspects_on_weekday(day) for day in range(7)] == [True] * 5 + [False] * 2
-    assert scheduling_rules().pk == rules.pk
-    assert SchedulingRules.objects.count() == 1
+
+
+def test_the_migrations_make_the_rules_row_with_the_defaults(db):
+    assert_the_default_rules(SchedulingRules.objects.get())
+    assert scheduling_rules() == SchedulingRules.objects.get()
+
+
+def test_a_deleted_rules_row_reads_as_the_defaults_and_is_not_made_by_reading(db):
+    SchedulingRules.objects.all().delete()
+    rules = scheduling_rules()
+    assert_the_default_rules(rules)
+    assert rules._state.adding
+    assert inspection_calendar().rules.horizon_days == 10
+    assert not SchedulingRules.objects.exists()
 
 
 def test_the_calendar_s_first_and_last_days_have_no_inspection_day_beyond_them():

@@ -536,6 +536,15 @@ def test_moving_within_a_full_day_keeps_its_place_and_its_inspector(
     assert moved.inspector is None
 
 
+def test_a_booking_makes_a_deleted_rules_row_again_with_the_defaults(reroof):
+    # The demo city's rules name its inspection line; the row made again names none.
+    SchedulingRules.objects.all().delete()
+    assert book(reroof).scheduled_for == TUE
+    rules = SchedulingRules.objects.get()
+    assert rules.pk == SchedulingRules.SINGLETON_ID
+    assert (rules.daily_capacity, rules.inspection_line) == (20, None)
+
+
 # Capacity.
 
 

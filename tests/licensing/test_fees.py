@@ -224,3 +224,27 @@ def test_a_fee_larger_than_an_invoice_can_hold_is_refused_with_a_message(profess
 
     with pytest.raises(LicenseFeeError, match="more than the portal can bill"):
         license_tax(professional, employees=100_000, gross_receipts=D(0))
+
+
+def assert_the_default_rules(rules: LicensingSettings) -> None:
+    assert rules.pk == LicensingSettings.SINGLETON_ID
+    assert rules.late_penalty_percent == D(25)
+    assert rules.late_renewal_days == 180
+    assert rules.state_fee == D("4.00")
+    assert rules.department is None
+
+
+def test_the_migrations_make_the_settings_row_with_the_defaults(db):
+    assert_the_default_rules(LicensingSettings.objects.get())
+    assert LicensingSettings.current() == LicensingSettings.objects.get()
+
+
+def test_a_deleted_settings_row_reads_as_the_defaults_and_is_not_made_by_reading(
+    home_occupation,
+):
+    LicensingSettings.objects.all().delete()
+    rules = LicensingSettings.current()
+    assert_the_default_rules(rules)
+    assert rules._state.adding
+    assert bill(home_occupation)[STATE_FEE] == D("4.00")
+    assert not LicensingSettings.objects.exists()
