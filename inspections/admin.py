@@ -427,18 +427,42 @@ class InspectionAdmin(BulkChangeAdminMixin, RevertGuardedHistoryAdmin):
             default=reverse("admin:inspections_inspection_change", args=[inspection.pk]),
         )
 
+    def _unless_scheduled(self, request, inspection: Inspection, refusal: str):
+        """Back where staff came from, told `refusal` (of the inspection's status), when the
+        inspection is no longer scheduled; None while it is."""
+        if inspection.is_scheduled:
+            return None
+        self.message_user(
+            request,
+            refusal % {"status": inspection.get_status_display().lower()},
+            messages.ERROR,
+        )
+        return self._back(request, inspection)
+
+    def _scheduled_page(self, request, inspection: Inspection, template: str, title: str, form):
+        """A page staff act on a scheduled inspection from, showing its booking."""
+        return admin_object_page(
+            self,
+            request,
+            template,
+            inspection,
+            title=title,
+            form=form,
+            next_url=_safe_next(request),
+            window_times=scheduling_rules().window_times(inspection.window),
+        )
+
     def record_result_view(self, request, inspection_id: int):
         if not self.has_record_permission(request):
             raise PermissionDenied
         inspection = self._inspection(inspection_id)
-        if not inspection.is_scheduled:
-            self.message_user(
-                request,
-                gettext("This inspection is %(status)s; its result can't be recorded.")
-                % {"status": inspection.get_status_display().lower()},
-                messages.ERROR,
-            )
-            return self._back(request, inspection)
+        refused = self._unless_scheduled(
+            request,
+            inspection,
+            gettext("This inspection is %(status)s; its result can't be recorded."),
+        )
+        if refused:
+            return refused
         form = ResultForm(
             form_data(request),
             zone=city_profile().zone,
@@ -463,29 +487,25 @@ class InspectionAdmin(BulkChangeAdminMixin, RevertGuardedHistoryAdmin):
             else:
                 self.message_user(request, _recorded_message(recorded), messages.SUCCESS)
                 return self._back(request, recorded)
-        return admin_object_page(
-            self,
+        return self._scheduled_page(
             request,
-            "admin/inspections/inspection/record_result.html",
             inspection,
-            title=gettext("Record the result of %(inspection)s") % {"inspection": inspection},
-            form=form,
-            next_url=_safe_next(request),
-            window_times=scheduling_rules().window_times(inspection.window),
+            "admin/inspections/inspection/record_result.html",
+            gettext("Record the result of %(inspection)s") % {"inspection": inspection},
+            form,
         )
 
     def cancel_view(self, request, inspection_id: int):
         if not self.has_change_permission(request):
             raise PermissionDenied
         inspection = self._inspection(inspection_id)
-        if not inspection.is_scheduled:
-            self.message_user(
-                request,
-                gettext("This inspection is %(status)s; only a scheduled one can be cancelled.")
-                % {"status": inspection.get_status_display().lower()},
-                messages.ERROR,
-            )
-            return self._back(request, inspection)
+        refused = self._unless_scheduled(
+            request,
+            inspection,
+            gettext("This inspection is %(status)s; only a scheduled one can be cancelled."),
+        )
+        if refused:
+            return refused
         form = StaffCancelForm(form_data(request))
         if request.method == "POST" and form.is_valid():
             try:
@@ -504,15 +524,12 @@ class InspectionAdmin(BulkChangeAdminMixin, RevertGuardedHistoryAdmin):
                     messages.SUCCESS,
                 )
                 return self._back(request, inspection)
-        return admin_object_page(
-            self,
+        return self._scheduled_page(
             request,
-            "admin/inspections/inspection/cancel.html",
             inspection,
-            title=gettext("Cancel %(inspection)s") % {"inspection": inspection},
-            form=form,
-            next_url=_safe_next(request),
-            window_times=scheduling_rules().window_times(inspection.window),
+            "admin/inspections/inspection/cancel.html",
+            gettext("Cancel %(inspection)s") % {"inspection": inspection},
+            form,
         )
 
     def assign_to_me_view(self, request, inspection_id: int):
