@@ -22,7 +22,7 @@ from payments.forms import CounterPaymentForm
 from payments.models import FeeLine, Invoice, Payment, Refund
 from payments.selectors import charge_check, deposit_report
 from portal.admin import ActionPageAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistoryAdmin
-from portal.forms import form_data
+from portal.forms import ReasonField, form_data
 from portal.money import money
 from portal.selectors import city_localdate
 
@@ -156,12 +156,7 @@ class RefundForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Amount to refund"), max_digits=10, decimal_places=2, min_value=Decimal("0.01")
     )
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-        help_text=_("Kept with the payment and in its history."),
-    )
+    reason = ReasonField(help_text=_("Kept with the payment and in its history."), rows=4)
 
 
 class DepositReportForm(forms.Form):

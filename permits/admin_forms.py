@@ -7,6 +7,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from permits.models import PermitField, fee_rule_reference_errors
+from portal.forms import ReasonField
 
 FIELDS_PREFIX = "fields"
 
@@ -73,32 +74,25 @@ class FeeRuleFormSet(PermitTypePartFormSet):
                     form.add_error(name, message)
 
 
+class FeeAmountField(forms.DecimalField):
+    """A fee line's amount in dollars; a credit is a negative amount."""
+
+    def __init__(self, *, label: str, **kwargs):
+        super().__init__(
+            label=label,
+            max_digits=10,
+            decimal_places=2,
+            help_text=_("A negative amount is a credit."),
+            **kwargs,
+        )
+
+
 class FeeLineAddForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=200)
-    amount = forms.DecimalField(
-        label=_("Amount in dollars"),
-        max_digits=10,
-        decimal_places=2,
-        help_text=_("A negative amount is a credit."),
-    )
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text=_("Why the fee is added; kept with the fees' history."),
-    )
+    amount = FeeAmountField(label=_("Amount in dollars"))
+    reason = ReasonField(help_text=_("Why the fee is added; kept with the fees' history."))
 
 
 class FeeLineAdjustForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("New amount in dollars"),
-        max_digits=10,
-        decimal_places=2,
-        help_text=_("A negative amount is a credit."),
-    )
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text=_("Why the amount changes; kept with the fees' history."),
-    )
+    amount = FeeAmountField(label=_("New amount in dollars"))
+    reason = ReasonField(help_text=_("Why the amount changes; kept with the fees' history."))
