@@ -8,14 +8,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.template.defaultfilters import floatformat
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import license_number_validator
 from licensing.constants import NEXT_STEPS, STATUS_MEANINGS, LicenseStatus
-from portal.models import SingleRowSettings
+from portal.models import Application, SingleRowSettings
 from portal.money import MoneyField
 from portal.statuses import status_is
 
@@ -186,7 +185,7 @@ class LicenseNumberCounter(models.Model):
         return f"BL{self.year}: {self.last_value}"
 
 
-class BusinessLicense(models.Model):
+class BusinessLicense(Application):
     """An application from its first saved draft, and the license term it becomes. A
     renewal is a new row for the next term that keeps the license's number."""
 
@@ -295,7 +294,6 @@ class BusinessLicense(models.Model):
         blank=True,
         validators=[sellers_permit_validator],
     )
-    draft_step = models.CharField(max_length=20, blank=True, editable=False)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -318,9 +316,6 @@ class BusinessLicense(models.Model):
         related_name="business_license",
         verbose_name=_("fees"),
     )
-    created_at = models.DateTimeField(_("started"), default=timezone.now)
-    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
-    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     starts_on = models.DateField(_("valid from"), null=True, blank=True)
     expires_on = models.DateField(_("valid through"), null=True, blank=True)

@@ -24,6 +24,20 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+class Application(models.Model):
+    """What every application the city reviews (a permit, a business license) keeps of
+    its course: the wizard step its draft was last saved at, and when it was started,
+    last saved and submitted."""
+
+    draft_step = models.CharField(max_length=20, blank=True, editable=False)
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class SingleRowSettings(models.Model):
     """Settings kept in one row, id 1, which the app's data migration makes with the
     defaults. Reading them never writes: a page or an email reads while it answers, and

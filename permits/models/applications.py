@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from permits.constants import NEXT_STEPS, STATUS_MEANINGS, PermitStatus
 from permits.models.catalogue import PermitType, RequiredDocument
+from portal.models import Application
 from portal.money import MoneyField
 from portal.statuses import status_is
 
@@ -40,7 +41,7 @@ def number_compact(value: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", value.upper())
 
 
-class Permit(models.Model):
+class Permit(Application):
     """An application from its first saved draft, and the permit it becomes."""
 
     Status = PermitStatus
@@ -100,7 +101,6 @@ class Permit(models.Model):
     owner_builder_declared_at = models.DateTimeField(
         _("owner-builder declaration signed"), null=True, blank=True
     )
-    draft_step = models.CharField(max_length=20, blank=True, editable=False)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -118,9 +118,6 @@ class Permit(models.Model):
         related_name="permit",
         verbose_name=_("fees"),
     )
-    created_at = models.DateTimeField(_("started"), default=timezone.now)
-    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
-    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     issued_on = models.DateField(_("issued"), null=True, blank=True)
     expires_on = models.DateField(_("expires"), null=True, blank=True)
     finaled_on = models.DateField(_("finaled"), null=True, blank=True)
