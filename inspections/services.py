@@ -70,13 +70,40 @@ def _confirmation_number() -> str:
             return number
 
 
-def _rules_locked() -> SchedulingRules:
-    # Bookings of a day are counted one at a time under this row's lock, so a booking
-    # makes the row again, with the defaults every read fell back on, if it was deleted.
+def _calendar_locked() -> InspectionCalendar:
+    # Bookings of a day are counted one at a time under the rules row's lock, so a
+    # booking makes the row again, with the defaults every read fell back on, if it was
+    # deleted.
     rules, _created = SchedulingRules.objects.select_for_update().get_or_create(
         pk=SchedulingRules.SINGLETON_ID
     )
-    return rules
+    return inspection_calendar(rules)
+
+
+def _booked(
+    *,
+    permit: Permit,
+    inspection_type: InspectionType,
+    booking: Booking,
+    user: User,
+    now: datetime.datetime,
+    inspector: User | None = None,
+) -> Inspection:
+    """A new booking, saved in the history as the user's."""
+    inspection = Inspection(
+        permit=permit,
+        inspection_type=inspection_type,
+        confirmation_number=_confirmation_number(),
+        scheduled_for=booking.scheduled_for,
+        window=booking.window,
+        **_booking_details(booking),
+        requested_by=user,
+        requested_at=now,
+        inspector=inspector,
+    )
+    _history_user(inspection, user)
+    inspection.save()
+    return inspection
 
 
 def _is_on_permit(permit: Permit, user: User) -> bool:
@@ -193,8 +220,7 @@ def inspection_request(
     now: datetime.datetime | None = None,
 ) -> Inspection:
     now = now or timezone.now()
-    rules = _rules_locked()
-    calendar = inspection_calendar(rules)
+    calendar = _calendar_locked()
     permit = _permit_checked(permit, user, calendar, now)
     choice = next(
         (
@@ -211,19 +237,14 @@ def inspection_request(
     if not choice.is_open:
         raise InspectionError(choice.refusal, field="inspection_type")
     _day_checked(booking, permit, calendar, now)
-    inspection = Inspection(
+    inspection = _booked(
         permit=permit,
         inspection_type=choice.inspection_type,
-        confirmation_number=_confirmation_number(),
-        scheduled_for=booking.scheduled_for,
-        window=booking.window,
-        **_booking_details(booking),
-        requested_by=user,
-        requested_at=now,
+        booking=booking,
+        user=user,
+        now=now,
     )
-    _history_user(inspection, user)
-    inspection.save()
-    _notify(inspection, "scheduled", rules, calendar=[inspection])
+    _notify(inspection, "scheduled", calendar.rules, calendar=[inspection])
     return inspection
 
 
@@ -326,28 +347,22 @@ def inspection_reschedule(
 ) -> Inspection:
     """Cancel the booking and make the new one together, or change nothing."""
     now = now or timezone.now()
-    rules = _rules_locked()
-    calendar = inspection_calendar(rules)
+    calendar = _calendar_locked()
     old = _change_checked(inspection, user, calendar, now)
     permit = _permit_checked(old.permit, user, calendar, now)
     _day_checked(booking, permit, calendar, now, moving=old)
     _cancel(old, user, now)
-    new = Inspection(
+    new = _booked(
         permit=permit,
         inspection_type=old.inspection_type,
-        confirmation_number=_confirmation_number(),
-        scheduled_for=booking.scheduled_for,
-        window=booking.window,
-        **_booking_details(booking),
-        requested_by=user,
-        requested_at=now,
+        booking=booking,
+        user=user,
+        now=now,
         inspector=old.inspector if old.scheduled_for == booking.scheduled_for else None,
     )
-    _history_user(new, user)
-    new.save()
     old.rescheduled_as = new
     old.save(update_fields=["rescheduled_as"])
-    _notify(new, "rescheduled", rules, calendar=[old, new], previous=old)
+    _notify(new, "rescheduled", calendar.rules, calendar=[old, new], previous=old)
     return new
 
 
