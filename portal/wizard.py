@@ -9,6 +9,7 @@ from typing import Protocol
 
 from django.contrib import messages
 from django.db.models import Model
+from django.forms import BaseFormSet, Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,6 +44,8 @@ class Wizard:
     before_first_step: Callable[[Model | None], tuple[str, str]]
     # What a person reads once a step is saved for later.
     save_later_message: Callable[[Model], str]
+    # What the app's services raise when they refuse to save a step.
+    refused: type[Exception]
 
     def step_url(self, draft: Model, step: str) -> str:
         return reverse(self.url_name, args=[draft.pk, step])
@@ -125,3 +128,25 @@ class Wizard:
             messages.success(request, self.save_later_message(draft))
             return redirect(DRAFTS_PAGE)
         return redirect(self.url_after(draft, steps, step))
+
+    def step_save(
+        self,
+        request: HttpRequest,
+        draft: Model,
+        steps: Sequence[str],
+        step: str,
+        save: Callable[[], object],
+        form: Form,
+        *other_forms: Form | BaseFormSet,
+    ) -> HttpResponse | None:
+        """Once the step's form and `other_forms` are sent and valid, `save` them and go on
+        (`saved`); None when the step is to be shown again, with what the service refused
+        as the form's error."""
+        if request.method == "POST" and all(each.is_valid() for each in (form, *other_forms)):
+            try:
+                save()
+            except self.refused as error:
+                form.add_error(None, str(error))
+            else:
+                return self.saved(request, draft, steps, step)
+        return None

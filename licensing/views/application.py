@@ -73,6 +73,7 @@ LICENSE_WIZARD = Wizard(
     save_later_label=gettext_lazy("Save draft"),
     before_first_step=_before_first_step,
     save_later_message=_saved_for_later_message,
+    refused=services.LicenseError,
 )
 
 
@@ -142,20 +143,22 @@ def _business_step(request: HttpRequest, license: BusinessLicense) -> HttpRespon
         form_data(request), license=license, partial=partial, initial=initial
     )
     owners = owner_formset(form_data(request), list(license.owners.all()), partial=partial)
-    if request.method == "POST" and form.is_valid() and owners.is_valid():
-        try:
-            services.license_draft_update(
-                license=license,
-                user=request.user,
-                values=form.values(),
-                owners=owners.owners(),
-                step="business",
-            )
-        except services.LicenseError as error:
-            form.add_error(None, str(error))
-        else:
-            return LICENSE_WIZARD.saved(request, license, STEPS, "business")
-    return LICENSE_WIZARD.render_step(
+    saved = LICENSE_WIZARD.step_save(
+        request,
+        license,
+        STEPS,
+        "business",
+        lambda: services.license_draft_update(
+            license=license,
+            user=request.user,
+            values=form.values(),
+            owners=owners.owners(),
+            step="business",
+        ),
+        form,
+        owners,
+    )
+    return saved or LICENSE_WIZARD.render_step(
         request,
         license,
         "business",
@@ -185,16 +188,17 @@ def _location_step(request: HttpRequest, license: BusinessLicense) -> HttpRespon
         initial=initial,
         city_name=city_profile().city.name,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.license_draft_update(
-                license=license, user=request.user, values=form.values(), step="location"
-            )
-        except services.LicenseError as error:
-            form.add_error(None, str(error))
-        else:
-            return LICENSE_WIZARD.saved(request, license, STEPS, "location")
-    return LICENSE_WIZARD.render_step(request, license, "location", STEPS, form=form)
+    saved = LICENSE_WIZARD.step_save(
+        request,
+        license,
+        STEPS,
+        "location",
+        lambda: services.license_draft_update(
+            license=license, user=request.user, values=form.values(), step="location"
+        ),
+        form,
+    )
+    return saved or LICENSE_WIZARD.render_step(request, license, "location", STEPS, form=form)
 
 
 def _review_step(request: HttpRequest, license: BusinessLicense) -> HttpResponse:

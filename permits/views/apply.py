@@ -66,6 +66,7 @@ PERMIT_WIZARD = Wizard(
     save_later_label=gettext_lazy("Save and finish later"),
     before_first_step=_before_first_step,
     save_later_message=_saved_for_later_message,
+    refused=services.PermitError,
 )
 
 
@@ -158,16 +159,17 @@ def permit_draft_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 def _site_step(request: HttpRequest, permit: Permit, steps: list[str]) -> HttpResponse:
     initial = {name: getattr(permit, name) for name in PermitSiteForm.base_fields}
     form = PermitSiteForm(form_data(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.permit_site_update(
-                permit=permit, user=request.user, site=services.SiteDetails(**form.cleaned_data)
-            )
-        except services.PermitError as error:
-            form.add_error(None, str(error))
-        else:
-            return PERMIT_WIZARD.saved(request, permit, steps, "site")
-    return PERMIT_WIZARD.render_step(
+    saved = PERMIT_WIZARD.step_save(
+        request,
+        permit,
+        steps,
+        "site",
+        lambda: services.permit_site_update(
+            permit=permit, user=request.user, site=services.SiteDetails(**form.cleaned_data)
+        ),
+        form,
+    )
+    return saved or PERMIT_WIZARD.render_step(
         request, permit, "site", steps, permit_type=permit.permit_type, form=form
     )
 
@@ -179,19 +181,20 @@ def _project_step(request: HttpRequest, permit: Permit, steps: list[str]) -> Htt
         partial=SAVE_LATER in request.POST,
         initial={"description": permit.description, "valuation": permit.valuation},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.permit_project_update(
-                permit=permit,
-                user=request.user,
-                description=form.cleaned_data["description"],
-                valuation=form.cleaned_data.get("valuation"),
-            )
-        except services.PermitError as error:
-            form.add_error(None, str(error))
-        else:
-            return PERMIT_WIZARD.saved(request, permit, steps, "project")
-    return PERMIT_WIZARD.render_step(
+    saved = PERMIT_WIZARD.step_save(
+        request,
+        permit,
+        steps,
+        "project",
+        lambda: services.permit_project_update(
+            permit=permit,
+            user=request.user,
+            description=form.cleaned_data["description"],
+            valuation=form.cleaned_data.get("valuation"),
+        ),
+        form,
+    )
+    return saved or PERMIT_WIZARD.render_step(
         request, permit, "project", steps, permit_type=permit.permit_type, form=form
     )
 
@@ -204,16 +207,17 @@ def _details_step(request: HttpRequest, permit: Permit, steps: list[str]) -> Htt
         initial=permit.field_values,
         prefix="details",
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.permit_details_update(
-                permit=permit, user=request.user, field_values=form.field_values()
-            )
-        except services.PermitError as error:
-            form.add_error(None, str(error))
-        else:
-            return PERMIT_WIZARD.saved(request, permit, steps, "details")
-    return PERMIT_WIZARD.render_step(
+    saved = PERMIT_WIZARD.step_save(
+        request,
+        permit,
+        steps,
+        "details",
+        lambda: services.permit_details_update(
+            permit=permit, user=request.user, field_values=form.field_values()
+        ),
+        form,
+    )
+    return saved or PERMIT_WIZARD.render_step(
         request, permit, "details", steps, permit_type=permit.permit_type, form=form
     )
 

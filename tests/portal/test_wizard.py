@@ -31,6 +31,7 @@ WIZARD = Wizard(
     save_later_label="Keep for later",
     before_first_step=lambda draft: ("/start/", "the start"),
     save_later_message=lambda draft: f"Draft {draft.pk} is kept.",
+    refused=ValueError,
 )
 # An application that skips step "two".
 STEPS = ["one", "three", "four"]
