@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -49,10 +50,12 @@ from inspections.selectors import daily_inspections
 from permits.models import number_compact
 from permits.services import PermitError
 from portal.admin import (
+    AssigneeFilter,
     BulkChangeAdminMixin,
     PortalModelAdmin,
     RevertGuardedHistoryAdmin,
     SingleRowAdminMixin,
+    TypedNumberSearchAdminMixin,
     admin_object_page,
 )
 from portal.forms import form_data
@@ -130,27 +133,16 @@ class DayFilter(admin.SimpleListFilter):
         }.get(self.value(), lambda: queryset)()
 
 
-class InspectorFilter(admin.SimpleListFilter):
+class InspectorFilter(AssigneeFilter):
     title = _("inspector")
     parameter_name = "inspector"
 
-    def lookups(self, request, model_admin):
-        return (
-            ("me", _("Assigned to me")),
-            ("none", _("Unassigned")),
-            *((str(user.pk), person_name(user)) for user in inspectors()),
-        )
+    def assignees(self):
+        return inspectors()
 
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "me":
-            return queryset.filter(inspector=request.user)
-        if value == "none":
-            return queryset.filter(inspector=None)
+    def is_assignee_choice(self, value: str) -> bool:
         # Only an inspector's id: a number beyond any id would overflow SQLite's integers.
-        if value in {str(user.pk) for user in inspectors()}:
-            return queryset.filter(inspector_id=int(value))
-        return queryset
+        return value in {str(user.pk) for user in inspectors()}
 
 
 class PermitTypeFilter(admin.RelatedOnlyFieldListFilter):
@@ -194,7 +186,7 @@ READ_ONLY_FIELDS = (
 
 
 @admin.register(Inspection)
-class InspectionAdmin(BulkChangeAdminMixin, RevertGuardedHistoryAdmin):
+class InspectionAdmin(TypedNumberSearchAdminMixin, BulkChangeAdminMixin, RevertGuardedHistoryAdmin):
     form = InspectorAssignForm
     list_display = (
         "scheduled_for",
@@ -294,16 +286,16 @@ class InspectionAdmin(BulkChangeAdminMixin, RevertGuardedHistoryAdmin):
     def inspector_name(self, inspection):
         return person_name(inspection.inspector)
 
-    def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+    def typed_number_filter(self, search_term: str) -> Q:
         # `rerf2026 0001` is still the permit, and `abcd2345` the confirmation.
+        found = Q()
         compact = number_compact(search_term)
         if compact:
-            results |= queryset.filter(permit__number_compact=compact)
+            found |= Q(permit__number_compact=compact)
         confirmation = _confirmation_typed(search_term)
         if confirmation:
-            results |= queryset.filter(confirmation_number=confirmation)
-        return results, may_have_duplicates
+            found |= Q(confirmation_number=confirmation)
+        return found
 
     # The page -------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import datetime
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -34,6 +34,7 @@ from payments.models import Invoice
 from portal.admin import (
     RevertGuardedHistoryAdmin,
     SingleRowAdminMixin,
+    TypedNumberSearchAdminMixin,
 )
 from portal.admin_review import ApplicationReviewAdmin, ReviewStep
 from portal.downloads import private_download
@@ -187,7 +188,9 @@ def _person(user: User) -> str:
 # What the applicant entered is theirs, and the status moves only through services:
 # nothing here is a form field. `change_businesslicense` is the right to review.
 @admin.register(BusinessLicense)
-class BusinessLicenseAdmin(CounterPaymentAdminMixin, ApplicationReviewAdmin):
+class BusinessLicenseAdmin(
+    TypedNumberSearchAdminMixin, CounterPaymentAdminMixin, ApplicationReviewAdmin
+):
     review_steps = REVIEW_STEPS
     review_message_help = _("The applicant reads it on the license page and in an email.")
     action_error = services.LicenseError
@@ -302,13 +305,10 @@ class BusinessLicenseAdmin(CounterPaymentAdminMixin, ApplicationReviewAdmin):
     def business(self, license):
         return license.display_name or "—"
 
-    def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+    def typed_number_filter(self, search_term: str) -> Q:
         # A number typed as `bl2026 42` is still BL2026-00042.
         number = number_normalize(search_term)
-        if number:
-            results |= queryset.filter(number=number)
-        return results, may_have_duplicates
+        return Q(number=number) if number else Q()
 
     # The page ---------------------------------------------------------------------
 

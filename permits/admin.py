@@ -10,7 +10,7 @@ other; both are the permits app's admin, which Django looks for in this one modu
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -45,8 +45,10 @@ from permits.models import (
     number_compact,
 )
 from portal.admin import (
+    AssigneeFilter,
     PortalModelAdmin,
     RevertGuardedHistoryAdmin,
+    TypedNumberSearchAdminMixin,
 )
 from portal.admin_review import ApplicationReviewAdmin, ReviewStep
 from portal.downloads import private_download
@@ -157,31 +159,19 @@ class FeeRuleAdmin(PortalModelAdmin):
 # The review queue -----------------------------------------------------------------------
 
 
-class ReviewerFilter(admin.SimpleListFilter):
+class ReviewerFilter(AssigneeFilter):
     title = _("reviewer")
     parameter_name = "reviewer"
 
-    def lookups(self, request, model_admin):
-        reviewers = (
+    def assignees(self):
+        return (
             User.objects.filter(pk__in=Permit.objects.exclude(reviewer=None).values("reviewer"))
             .order_by("last_name", "first_name", "username")
             .only("username", "first_name", "last_name")
         )
-        return (
-            ("me", _("Assigned to me")),
-            ("none", _("Unassigned")),
-            *((str(user.pk), user.get_full_name() or user.username) for user in reviewers),
-        )
 
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "me":
-            return queryset.filter(reviewer=request.user)
-        if value == "none":
-            return queryset.filter(reviewer=None)
-        if value and value.isascii() and value.isdigit():
-            return queryset.filter(reviewer_id=int(value))
-        return queryset
+    def is_assignee_choice(self, value: str) -> bool:
+        return value.isascii() and value.isdigit()
 
 
 REVIEW_STEPS = {
@@ -247,7 +237,7 @@ FEES_OPEN = (Invoice.Status.PENDING, Invoice.Status.DUE)
 # What the applicant entered is theirs, and the status moves only through services:
 # nothing here is a form field. `change_permit` is the right to review (the buttons).
 @admin.register(Permit)
-class PermitAdmin(CounterPaymentAdminMixin, ApplicationReviewAdmin):
+class PermitAdmin(TypedNumberSearchAdminMixin, CounterPaymentAdminMixin, ApplicationReviewAdmin):
     review_steps = REVIEW_STEPS
     review_message_help = _("The applicant reads it in the permit's timeline and in an email.")
     action_error = services.PermitError
@@ -349,13 +339,10 @@ class PermitAdmin(CounterPaymentAdminMixin, ApplicationReviewAdmin):
             return "—"
         return permit.reviewer.get_full_name() or permit.reviewer.username
 
-    def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+    def typed_number_filter(self, search_term: str) -> Q:
         # A number typed as `rerf2026 0001` is still that permit.
         compact = number_compact(search_term)
-        if compact:
-            results |= queryset.filter(number_compact=compact)
-        return results, may_have_duplicates
+        return Q(number_compact=compact) if compact else Q()
 
     # The page -------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectM
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import connection
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -248,6 +249,52 @@ class BulkChangeAdminMixin:
                 changed += 1
         if changed:
             self.message_user(request, done(changed), messages.SUCCESS)
+
+
+class TypedNumberSearchAdminMixin:
+    """The list's search also finds rows by a number typed loosely, as people read one
+    out (any case, a space for a dash): `typed_number_filter` reads the term as the
+    numbers it may be, and is empty when it is none."""
+
+    def typed_number_filter(self, search_term: str) -> Q:
+        return Q()
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        found = self.typed_number_filter(search_term)
+        if found:
+            results |= queryset.filter(found)
+        return results, may_have_duplicates
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    """Rows by the staff member assigned to them: me, nobody, or one of `assignees()`,
+    by name. `is_assignee_choice` says which ids may be looked up."""
+
+    parameter_name: str  # also the assignee's field
+
+    def assignees(self) -> Iterable:
+        raise NotImplementedError
+
+    def is_assignee_choice(self, value: str) -> bool:
+        raise NotImplementedError
+
+    def lookups(self, request, model_admin):
+        return (
+            ("me", _("Assigned to me")),
+            ("none", _("Unassigned")),
+            *((str(user.pk), user.get_full_name() or user.username) for user in self.assignees()),
+        )
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "me":
+            return queryset.filter(**{self.parameter_name: request.user})
+        if value == "none":
+            return queryset.filter(**{self.parameter_name: None})
+        if value and self.is_assignee_choice(value):
+            return queryset.filter(**{f"{self.parameter_name}_id": int(value)})
+        return queryset
 
 
 class RevertGuardedHistoryAdmin(RequestCheckedAdminMixin, SimpleHistoryAdmin):
