@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -36,7 +36,13 @@ from portal.admin import (
     SingleRowAdminMixin,
     TypedNumberSearchAdminMixin,
 )
-from portal.admin_review import ApplicationReviewAdmin, ReviewStep
+from portal.admin_review import (
+    ApplicationReviewAdmin,
+    ReviewStep,
+    approve_step,
+    deny_step,
+    start_review_step,
+)
 from portal.downloads import private_download
 from portal.selectors import city_localdate
 
@@ -133,15 +139,11 @@ class ExpiryFilter(admin.SimpleListFilter):
 REVIEW_STEPS = {
     step.slug: step
     for step in (
-        ReviewStep(
-            slug="start-review",
-            title=_("Start the review"),
-            button=_("Start review"),
+        start_review_step(
             offered_in=(Status.SUBMITTED,),
             run=lambda license, user, message: services.license_review_start(
                 license=license, reviewer=user
             ),
-            done=_("The review has started; you are its reviewer."),
         ),
         ReviewStep(
             slug="request-information",
@@ -155,27 +157,17 @@ REVIEW_STEPS = {
             message_required=True,
             message_label=_("What should the applicant add or correct?"),
         ),
-        ReviewStep(
-            slug="approve",
-            title=_("Approve"),
-            button=_("Approve"),
+        approve_step(
             offered_in=BusinessLicense.PENDING,
             run=lambda license, user, message: services.license_approve(
                 license=license, reviewer=user
             ),
-            done=_("Approved; the fees are now due and the applicant has been emailed."),
         ),
-        ReviewStep(
-            slug="deny",
-            title=_("Deny"),
-            button=_("Deny"),
+        deny_step(
             offered_in=(*BusinessLicense.PENDING, Status.INFO_REQUESTED, Status.APPROVED),
             run=lambda license, user, message: services.license_deny(
                 license=license, reviewer=user, reason=message
             ),
-            done=_("Denied; the applicant has been emailed the reason."),
-            message_required=True,
-            message_label=_("Reason for the denial"),
         ),
     )
 }
@@ -224,7 +216,16 @@ class BusinessLicenseAdmin(
         F("submitted_at").asc(nulls_last=True),
         "-created_at",
     )
-    actions = ("start_review", "approve")
+    review_started_message = ngettext_lazy(
+        "Started the review of %(count)d application.",
+        "Started the review of %(count)d applications.",
+        "count",
+    )
+    approved_message = ngettext_lazy(
+        "Approved %(count)d application; the applicant has been emailed.",
+        "Approved %(count)d applications; the applicants have been emailed.",
+        "count",
+    )
     fieldsets = (
         (
             None,
@@ -310,6 +311,11 @@ class BusinessLicenseAdmin(
         number = number_normalize(search_term)
         return Q(number=number) if number else Q()
 
+    def queue_label(self, license: BusinessLicense) -> str:
+        if license.number or license.display_name:
+            return license.number or license.display_name
+        return gettext("Application %(id)d") % {"id": license.pk}
+
     # The page ---------------------------------------------------------------------
 
     @admin.display(description=_("account holder"))
@@ -373,44 +379,6 @@ class BusinessLicenseAdmin(
             and license.invoice.status == Invoice.Status.DUE
         }
 
-    # Bulk actions -----------------------------------------------------------------
-
-    @admin.action(description=_("Start review (I am the reviewer)"), permissions=["review"])
-    def start_review(self, request, queryset):
-        self.apply_each(
-            request,
-            queryset,
-            lambda license: services.license_review_start(license=license, reviewer=request.user),
-            lambda count: (
-                ngettext(
-                    "Started the review of %(count)d application.",
-                    "Started the review of %(count)d applications.",
-                    count,
-                )
-                % {"count": count}
-            ),
-            refused=services.LicenseError,
-            label=_queue_label,
-        )
-
-    @admin.action(description=_("Approve (the fees become due)"), permissions=["review"])
-    def approve(self, request, queryset):
-        self.apply_each(
-            request,
-            queryset,
-            lambda license: services.license_approve(license=license, reviewer=request.user),
-            lambda count: (
-                ngettext(
-                    "Approved %(count)d application; the applicant has been emailed.",
-                    "Approved %(count)d applications; the applicants have been emailed.",
-                    count,
-                )
-                % {"count": count}
-            ),
-            refused=services.LicenseError,
-            label=_queue_label,
-        )
-
     # The buttons' pages -----------------------------------------------------------
 
     def get_urls(self):
@@ -440,12 +408,6 @@ class BusinessLicenseAdmin(
         if not license.certificate:
             raise Http404
         return private_download(license.certificate, f"{license.number}.pdf", "application/pdf")
-
-
-def _queue_label(license: BusinessLicense) -> str:
-    if license.number or license.display_name:
-        return license.number or license.display_name
-    return gettext("Application %(id)d") % {"id": license.pk}
 
 
 def _address(license: BusinessLicense, prefix: str) -> str:

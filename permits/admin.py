@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -50,7 +50,13 @@ from portal.admin import (
     RevertGuardedHistoryAdmin,
     TypedNumberSearchAdminMixin,
 )
-from portal.admin_review import ApplicationReviewAdmin, ReviewStep
+from portal.admin_review import (
+    ApplicationReviewAdmin,
+    ReviewStep,
+    approve_step,
+    deny_step,
+    start_review_step,
+)
 from portal.downloads import private_download
 from portal.forms import form_data
 
@@ -177,15 +183,11 @@ class ReviewerFilter(AssigneeFilter):
 REVIEW_STEPS = {
     step.slug: step
     for step in (
-        ReviewStep(
-            slug="start-review",
-            title=_("Start the review"),
-            button=_("Start review"),
+        start_review_step(
             offered_in=(Status.SUBMITTED, Status.RESUBMITTED),
             run=lambda permit, user, message: services.permit_review_start(
                 permit=permit, reviewer=user
             ),
-            done=_("The review has started; you are its reviewer."),
         ),
         ReviewStep(
             slug="request-corrections",
@@ -199,23 +201,16 @@ REVIEW_STEPS = {
             message_required=True,
             message_label=_("What must the applicant correct?"),
         ),
-        ReviewStep(
-            slug="approve",
-            title=_("Approve"),
-            button=_("Approve"),
+        approve_step(
             offered_in=(Status.IN_REVIEW,),
             run=lambda permit, user, message: services.permit_approve(
                 permit=permit, reviewer=user, message=message
             ),
-            done=_("Approved; the fees are now due and the applicant has been emailed."),
             message_required=False,
             message_label=_("Message to the applicant"),
             message_help=_("Optional: conditions of approval or a note for the applicant."),
         ),
-        ReviewStep(
-            slug="deny",
-            title=_("Deny"),
-            button=_("Deny"),
+        deny_step(
             offered_in=(
                 Status.SUBMITTED,
                 Status.IN_REVIEW,
@@ -225,9 +220,6 @@ REVIEW_STEPS = {
             run=lambda permit, user, message: services.permit_deny(
                 permit=permit, reviewer=user, reason=message
             ),
-            done=_("Denied; the applicant has been emailed the reason."),
-            message_required=True,
-            message_label=_("Reason for the denial"),
         ),
     )
 }
@@ -271,7 +263,16 @@ class PermitAdmin(TypedNumberSearchAdminMixin, CounterPaymentAdminMixin, Applica
     list_select_related = ("permit_type", "applicant", "reviewer")
     # The queue's newest submissions first, drafts (never submitted) last.
     ordering = (F("submitted_at").desc(nulls_last=True), "-created_at")
-    actions = ("start_review", "approve")
+    review_started_message = ngettext_lazy(
+        "Started the review of %(count)d permit.",
+        "Started the review of %(count)d permits.",
+        "count",
+    )
+    approved_message = ngettext_lazy(
+        "Approved %(count)d permit; the applicant has been emailed.",
+        "Approved %(count)d permits; the applicants have been emailed.",
+        "count",
+    )
     change_form_template = "admin/permits/permit/change_form.html"
     fieldsets = (
         (
@@ -391,42 +392,6 @@ class PermitAdmin(TypedNumberSearchAdminMixin, CounterPaymentAdminMixin, Applica
             "documents": list(permit.documents.select_related("required_document", "uploaded_by")),
             "events": list(permit.events.select_related("actor")),
         }
-
-    # Bulk actions ---------------------------------------------------------------------
-
-    @admin.action(description=_("Start review (I am the reviewer)"), permissions=["review"])
-    def start_review(self, request, queryset):
-        self.apply_each(
-            request,
-            queryset,
-            lambda permit: services.permit_review_start(permit=permit, reviewer=request.user),
-            lambda count: (
-                ngettext(
-                    "Started the review of %(count)d permit.",
-                    "Started the review of %(count)d permits.",
-                    count,
-                )
-                % {"count": count}
-            ),
-            refused=services.PermitError,
-        )
-
-    @admin.action(description=_("Approve (the fees become due)"), permissions=["review"])
-    def approve(self, request, queryset):
-        self.apply_each(
-            request,
-            queryset,
-            lambda permit: services.permit_approve(permit=permit, reviewer=request.user),
-            lambda count: (
-                ngettext(
-                    "Approved %(count)d permit; the applicant has been emailed.",
-                    "Approved %(count)d permits; the applicants have been emailed.",
-                    count,
-                )
-                % {"count": count}
-            ),
-            refused=services.PermitError,
-        )
 
     # The buttons' pages ---------------------------------------------------------------
 
