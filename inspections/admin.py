@@ -14,6 +14,7 @@ import datetime
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -161,30 +162,6 @@ def _confirmation_typed(term: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
-READ_ONLY_FIELDS = (
-    "confirmation_number",
-    "status",
-    "permit",
-    "site",
-    "inspection_type",
-    "scheduled_for",
-    "window",
-    "contact_name",
-    "contact_phone_link",
-    "access_notes",
-    "result",
-    "corrections_list",
-    "result_comments",
-    "inspected_at",
-    "result_recorded_by",
-    "requested_by",
-    "requested_at",
-    "cancelled_at",
-    "rescheduled_from_link",
-    "rescheduled_as",
-)
-
-
 @admin.register(Inspection)
 class InspectionAdmin(TypedNumberSearchAdminMixin, BulkChangeAdminMixin, RevertGuardedHistoryAdmin):
     form = InspectorAssignForm
@@ -268,9 +245,11 @@ class InspectionAdmin(TypedNumberSearchAdminMixin, BulkChangeAdminMixin, RevertG
         return request.user.has_perm("inspections.record_result")
 
     def get_readonly_fields(self, request, obj=None):
+        # Staff change only the inspector, and only while the inspection is scheduled.
+        shown = flatten_fieldsets(self.fieldsets)
         if obj is not None and obj.is_scheduled:
-            return READ_ONLY_FIELDS
-        return (*READ_ONLY_FIELDS, "inspector")
+            return [name for name in shown if name != "inspector"]
+        return shown
 
     # The list -------------------------------------------------------------------------
 
