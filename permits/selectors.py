@@ -165,12 +165,17 @@ def permit_drafts_of(user: User) -> QuerySet[Permit]:
 
 
 def permit_for_owner(user: User, pk: int) -> Permit | None:
-    return (
+    """The permit if this person may open it: theirs, or one they are the contractor of.
+    A draft is its applicant's alone until it is submitted."""
+    permit = (
         permits_of(user)
         .select_related("permit_type__category", "invoice", "contractor", "applicant")
         .filter(pk=pk)
         .first()
     )
+    if permit is None or (permit.is_draft and permit.applicant_id != user.pk):
+        return None
+    return permit
 
 
 @dataclass(frozen=True)

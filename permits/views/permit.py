@@ -25,10 +25,8 @@ Status = Permit.Status
 
 
 def _permit_of(user: User, pk: int) -> Permit:
-    """The permit if this person may open it: theirs, or one they are the contractor of.
-    A draft is its applicant's alone until it is submitted."""
     permit = permit_for_owner(user, pk)
-    if permit is None or (permit.is_draft and permit.applicant_id != user.pk):
+    if permit is None:
         raise Http404
     return permit
 
