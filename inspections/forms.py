@@ -5,7 +5,8 @@ not offered (a weekend, a holiday, past the cut-off or the horizon, full) is ref
 the service with the precise reason, which the view puts beside the field.
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from django import forms
 from django.utils.formats import date_format, time_format
@@ -21,16 +22,17 @@ from portal.phones import PhoneInput, phone_normalize
 FEW_PLACES = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Option:
     """One radio button as templates/inspections/booking/radios.html draws it."""
 
-    id: str
     value: str
     label: str
-    checked: bool
     note: str = ""
     disabled: bool = False
+    # Given by the form the button is of (BookingForm._options).
+    id: str = ""
+    checked: bool = False
 
 
 def window_label(window: str, rules: SchedulingRules) -> str:
@@ -115,32 +117,42 @@ class BookingForm(forms.Form):
         value = self[name].value()
         return "" if value is None else str(value)
 
-    @property
-    def day_options(self) -> list[Option]:
-        chosen = self._chosen("scheduled_for")
+    def _options(self, name: str, options: Iterable[Option]) -> list[Option]:
+        """The radio buttons of field `name`, each with its id, the one chosen (sent, or
+        set initially) checked unless it is disabled."""
+        chosen = self._chosen(name)
         return [
-            Option(
-                id=f"{self['scheduled_for'].auto_id}_{index}",
-                value=day.date.isoformat(),
-                label=date_format(day.date, _("l, F j")),
-                checked=day.date.isoformat() == chosen,
-                note=_places_note(day),
+            replace(
+                option,
+                id=f"{self[name].auto_id}_{index}",
+                checked=option.value == chosen and not option.disabled,
             )
-            for index, day in enumerate(self.days)
+            for index, option in enumerate(options)
         ]
 
     @property
+    def day_options(self) -> list[Option]:
+        return self._options(
+            "scheduled_for",
+            (
+                Option(
+                    value=day.date.isoformat(),
+                    label=date_format(day.date, _("l, F j")),
+                    note=_places_note(day),
+                )
+                for day in self.days
+            ),
+        )
+
+    @property
     def window_options(self) -> list[Option]:
-        chosen = self._chosen("window")
-        return [
-            Option(
-                id=f"{self['window'].auto_id}_{index}",
-                value=window,
-                label=window_label(window, self.rules),
-                checked=window == chosen,
-            )
-            for index, window in enumerate(Window.values)
-        ]
+        return self._options(
+            "window",
+            (
+                Option(value=window, label=window_label(window, self.rules))
+                for window in Window.values
+            ),
+        )
 
 
 class InspectionRequestForm(BookingForm):
@@ -171,15 +183,15 @@ class InspectionRequestForm(BookingForm):
 
     @property
     def type_options(self) -> list[Option]:
-        chosen = self._chosen("inspection_type")
-        return [
-            Option(
-                id=f"{self['inspection_type'].auto_id}_{index}",
-                value=str(choice.inspection_type.pk),
-                label=choice.inspection_type.name,
-                checked=choice.is_open and str(choice.inspection_type.pk) == chosen,
-                note=choice.refusal,
-                disabled=not choice.is_open,
-            )
-            for index, choice in enumerate(self.choices)
-        ]
+        return self._options(
+            "inspection_type",
+            (
+                Option(
+                    value=str(choice.inspection_type.pk),
+                    label=choice.inspection_type.name,
+                    note=choice.refusal,
+                    disabled=not choice.is_open,
+                )
+                for choice in self.choices
+            ),
+        )
