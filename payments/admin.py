@@ -55,36 +55,29 @@ class CounterPaymentAdminMixin(ActionPageAdminMixin):
             self.message_user(request, gettext("No fees are due."), messages.ERROR)
             return self.back_to(payable)
         form = CounterPaymentForm(form_data(request))
-        if request.method == "POST" and form.is_valid():
-            try:
-                payment = services.payment_record_counter(
-                    invoice=invoice,
-                    method=form.cleaned_data["method"],
-                    receipt_number=form.cleaned_data["receipt_number"],
-                    recorded_by=request.user,
-                )
-            except (services.PaymentError, self.action_error) as error:
-                form.add_error(None, str(error))
-            else:
-                self.message_user(
-                    request,
-                    gettext("Recorded %(method)s payment of $%(amount)s, receipt %(receipt)s.")
-                    % {
-                        "method": payment.get_method_display().lower(),
-                        "amount": payment.amount,
-                        "receipt": payment.receipt_number,
-                    }
-                    + " "
-                    + self.counter_payment_outcome(payable),
-                    messages.SUCCESS,
-                )
-                return self.back_to(payable)
-        return self.action_page(
+        return self.action_form_page(
             request,
             payable,
-            _("Record a counter payment"),
             form,
-            _("Record payment"),
+            lambda: services.payment_record_counter(
+                invoice=invoice,
+                method=form.cleaned_data["method"],
+                receipt_number=form.cleaned_data["receipt_number"],
+                recorded_by=request.user,
+            ),
+            lambda payment: (
+                gettext("Recorded %(method)s payment of $%(amount)s, receipt %(receipt)s.")
+                % {
+                    "method": payment.get_method_display().lower(),
+                    "amount": payment.amount,
+                    "receipt": payment.receipt_number,
+                }
+                + " "
+                + self.counter_payment_outcome(payable)
+            ),
+            refused=(services.PaymentError, self.action_error),
+            title=_("Record a counter payment"),
+            button=_("Record payment"),
             amount_due=invoice.total,
             fee_lines=invoice.lines.all(),
         )

@@ -422,20 +422,15 @@ class PermitAdmin(TypedNumberSearchAdminMixin, CounterPaymentAdminMixin, Applica
             self.message_user(request, _("This application has no fees yet."), messages.ERROR)
             return self.back_to(permit)
         form = FeeLineAddForm(form_data(request))
-        if request.method == "POST" and form.is_valid():
-            try:
-                fee_line_add(invoice=permit.invoice, **form.cleaned_data)
-            except PaymentError as error:
-                form.add_error(None, str(error))
-            else:
-                self.message_user(request, _("The fee line is added."), messages.SUCCESS)
-                return self.back_to(permit)
-        return self.action_page(
+        return self.action_form_page(
             request,
             permit,
-            _("Add a fee line"),
             form,
-            _("Add fee line"),
+            lambda: fee_line_add(invoice=permit.invoice, **form.cleaned_data),
+            lambda _line: _("The fee line is added."),
+            refused=PaymentError,
+            title=_("Add a fee line"),
+            button=_("Add fee line"),
             fee_lines=permit.invoice.lines.all(),
         )
 
@@ -448,20 +443,15 @@ class PermitAdmin(TypedNumberSearchAdminMixin, CounterPaymentAdminMixin, Applica
             form_data(request),
             initial={"amount": line.amount},
         )
-        if request.method == "POST" and form.is_valid():
-            try:
-                fee_line_adjust(line=line, **form.cleaned_data)
-            except PaymentError as error:
-                form.add_error(None, str(error))
-            else:
-                self.message_user(request, _("The fee line is changed."), messages.SUCCESS)
-                return self.back_to(permit)
-        return self.action_page(
+        return self.action_form_page(
             request,
             permit,
-            _("Change the fee line “%(line)s”") % {"line": line.description},
             form,
-            _("Change amount"),
+            lambda: fee_line_adjust(line=line, **form.cleaned_data),
+            lambda _line: _("The fee line is changed."),
+            refused=PaymentError,
+            title=_("Change the fee line “%(line)s”") % {"line": line.description},
+            button=_("Change amount"),
             fee_line=line,
         )
 

@@ -147,9 +147,9 @@ def admin_object_page(
 class ActionPageAdminMixin:
     """Pages that each do one thing to one row of the admin's model, such as a button's
     form: the row, looked up with the rows its pages read (`action_related`); its page,
-    drawn from `action_page_template` (which extends admin/action_page.html); and back to
-    the row's own page once done. An error its services raise (`action_error`) is shown to
-    staff as worded."""
+    drawn from `action_page_template` (which extends admin/action_page.html), with its
+    form run through a service by `action_form_page`; and back to the row's own page once
+    done. An error its services raise (`action_error`) is shown to staff as worded."""
 
     action_page_template: str
     action_related: tuple[str, ...] = ()
@@ -183,6 +183,32 @@ class ActionPageAdminMixin:
             button=button,
             **context,
         )
+
+    def action_form_page(
+        self,
+        request,
+        obj,
+        form,
+        run: Callable[[], object],
+        done: Callable[[object], str],
+        *,
+        refused: type[Exception] | tuple[type[Exception], ...],
+        title: str,
+        button: str,
+        **context,
+    ):
+        """The action page of `form`, which, once sent and valid, `run`s its service and
+        goes back to the row telling staff what was `done` (given what the service
+        returned); what the service `refused` stays on the form."""
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = run()
+            except refused as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(request, done(result), messages.SUCCESS)
+                return self.back_to(obj)
+        return self.action_page(request, obj, title, form, button, **context)
 
 
 class ReadOnlyAdminMixin:
