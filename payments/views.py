@@ -24,6 +24,7 @@ from payments.selectors import receipt_for
 from portal.links import absolute_url, redirect_back
 from portal.pdf import logo_data_uri, pdf_from_html
 from portal.selectors import city_profile
+from portal.shortcuts import found_or_404
 
 TEST_PROVIDER = "test"
 
@@ -202,9 +203,7 @@ def payment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _receipt_context(request: HttpRequest, pk: int) -> dict:
-    receipt = receipt_for(request.user, pk)
-    if receipt is None:
-        raise Http404
+    receipt = found_or_404(receipt_for(request.user, pk))
     return {
         "payment": receipt.payment,
         "receipt_number": receipt.number,

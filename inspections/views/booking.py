@@ -3,7 +3,7 @@ inspections on. Anyone else gets a 404, as if the permit or inspection did not e
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -33,20 +33,15 @@ from permits.models import Permit
 from permits.selectors import permit_for_owner
 from portal.forms import form_data
 from portal.models import Department
+from portal.shortcuts import found_or_404
 
 
 def _owned_permit(user: User, pk: int) -> Permit:
-    permit = permit_for_owner(user, pk)
-    if permit is None:
-        raise Http404
-    return permit
+    return found_or_404(permit_for_owner(user, pk))
 
 
 def _owned_inspection(user: User, pk: int) -> Inspection:
-    inspection = inspection_for_owner(user, pk)
-    if inspection is None:
-        raise Http404
-    return inspection
+    return found_or_404(inspection_for_owner(user, pk))
 
 
 def _attach(form: BookingForm, error: InspectionError) -> None:

@@ -30,6 +30,7 @@ from licensing.selectors import (
 )
 from portal.forms import form_data
 from portal.selectors import city_localdate, city_profile
+from portal.shortcuts import found_or_404
 from portal.wizard import SAVE_LATER, Wizard
 
 STEPS = ("business", "location", "review")
@@ -108,10 +109,7 @@ def license_apply(request: HttpRequest) -> HttpResponse:
 
 
 def _application(request: HttpRequest, pk: int) -> BusinessLicense:
-    license = license_for_holder(request.user, pk)
-    if license is None:
-        raise Http404
-    return license
+    return found_or_404(license_for_holder(request.user, pk))
 
 
 @login_required

@@ -23,15 +23,13 @@ from licensing.views.application import resume_url
 from payments.constants import INVOICE_STATUS_MEANINGS, InvoiceStatus
 from portal.downloads import private_download
 from portal.selectors import city_localdate
+from portal.shortcuts import found_or_404
 
 Status = BusinessLicense.Status
 
 
 def _license_of(user: User, pk: int) -> BusinessLicense:
-    license = license_for_holder(user, pk)
-    if license is None:
-        raise Http404
-    return license
+    return found_or_404(license_for_holder(user, pk))
 
 
 def _renewal_of_license(license: BusinessLicense) -> BusinessLicense | None:

@@ -20,15 +20,13 @@ from permits.registry import applicant_page_sections
 from permits.selectors import permit_field_answers, permit_for_owner, permits_of
 from portal.downloads import private_download
 from portal.forms import form_data
+from portal.shortcuts import found_or_404
 
 Status = Permit.Status
 
 
 def _permit_of(user: User, pk: int) -> Permit:
-    permit = permit_for_owner(user, pk)
-    if permit is None:
-        raise Http404
-    return permit
+    return found_or_404(permit_for_owner(user, pk))
 
 
 def _applicants_permit(user: User, pk: int) -> Permit:
@@ -180,9 +178,7 @@ def permit_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def permit_document(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     permit = _permit_of(request.user, pk)
-    document = permit.documents.filter(pk=document_pk).first()
-    if document is None:
-        raise Http404
+    document = found_or_404(permit.documents.filter(pk=document_pk).first())
     return private_download(document.file, document.original_name, document.content_type)
 
 

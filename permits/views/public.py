@@ -1,13 +1,13 @@
 """What anyone may read without an account: the permit search and a permit's public page."""
 
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from permits import selectors
 from permits.forms import PermitSearchForm
 from permits.registry import public_page_sections
+from portal.shortcuts import found_or_404
 
 RESULTS_PER_PAGE = 25
 
@@ -34,9 +34,7 @@ def permit_search(request):
 
 @require_GET
 def permit_public(request, number: str):
-    permit = selectors.permit_public(number)
-    if permit is None:
-        raise Http404
+    permit = found_or_404(selectors.permit_public(number))
     if number != permit.number:
         return redirect("permits:public", number=permit.number, permanent=True)
     user = request.user
