@@ -9,7 +9,6 @@ import datetime
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, Q, Value, When
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -43,7 +42,7 @@ from portal.admin_review import (
     deny_step,
     start_review_step,
 )
-from portal.downloads import private_download
+from portal.downloads import pdf_download
 from portal.selectors import city_localdate
 
 Status = BusinessLicense.Status
@@ -405,9 +404,7 @@ class BusinessLicenseAdmin(
         if not self.has_view_permission(request):
             raise PermissionDenied
         license = get_object_or_404(BusinessLicense, pk=license_id)
-        if not license.certificate:
-            raise Http404
-        return private_download(license.certificate, f"{license.number}.pdf", "application/pdf")
+        return pdf_download(license.certificate, license.number)
 
 
 def _address(license: BusinessLicense, prefix: str) -> str:

@@ -11,7 +11,6 @@ other; both are the permits app's admin, which Django looks for in this one modu
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -57,7 +56,7 @@ from portal.admin_review import (
     deny_step,
     start_review_step,
 )
-from portal.downloads import private_download
+from portal.downloads import pdf_download, private_download
 from portal.forms import form_data
 
 Status = Permit.Status
@@ -466,9 +465,7 @@ class PermitAdmin(TypedNumberSearchAdminMixin, CounterPaymentAdminMixin, Applica
         if not self.has_view_permission(request):
             raise PermissionDenied
         permit = self.action_object(permit_id)
-        if not permit.pdf:
-            raise Http404
-        return private_download(permit.pdf, f"{permit.number}.pdf", "application/pdf")
+        return pdf_download(permit.pdf, permit.number)
 
 
 def _answer(value) -> str:

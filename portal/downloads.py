@@ -19,3 +19,11 @@ def private_download(file: FieldFile, filename: str, content_type: str) -> FileR
     response["X-Content-Type-Options"] = "nosniff"
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def pdf_download(file: FieldFile, number: str) -> FileResponse:
+    """A PDF the portal made (a permit, a license certificate), named after the number it
+    is for; a 404 while none is made."""
+    if not file:
+        raise Http404
+    return private_download(file, f"{number}.pdf", "application/pdf")

@@ -21,7 +21,7 @@ from licensing.selectors import (
 )
 from licensing.views.application import resume_url
 from payments.constants import INVOICE_STATUS_MEANINGS, InvoiceStatus
-from portal.downloads import private_download
+from portal.downloads import pdf_download
 from portal.selectors import city_localdate
 from portal.shortcuts import found_or_404
 
@@ -117,9 +117,9 @@ def license_renew(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def license_certificate(request: HttpRequest, pk: int) -> FileResponse:
     license = _license_of(request.user, pk)
-    if license.status != Status.ACTIVE or not license.certificate:
+    if license.status != Status.ACTIVE:
         raise Http404
-    return private_download(license.certificate, f"{license.number}.pdf", "application/pdf")
+    return pdf_download(license.certificate, license.number)
 
 
 @login_required

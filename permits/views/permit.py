@@ -18,7 +18,7 @@ from permits.forms import CorrectionUploadForm, ResubmitForm, WithdrawForm
 from permits.models import Permit
 from permits.registry import applicant_page_sections
 from permits.selectors import permit_field_answers, permit_for_owner, permits_of
-from portal.downloads import private_download
+from portal.downloads import pdf_download, private_download
 from portal.forms import form_data
 from portal.shortcuts import found_or_404
 
@@ -186,9 +186,7 @@ def permit_document(request: HttpRequest, pk: int, document_pk: int) -> FileResp
 @require_GET
 def permit_pdf(request: HttpRequest, pk: int) -> FileResponse:
     permit = _permit_of(request.user, pk)
-    if not permit.pdf:
-        raise Http404
-    return private_download(permit.pdf, f"{permit.number}.pdf", "application/pdf")
+    return pdf_download(permit.pdf, permit.number)
 
 
 MY_PERMITS_PER_PAGE = 25
