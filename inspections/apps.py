@@ -18,30 +18,28 @@ class InspectionsConfig(AppConfig):
 
         inspections_needed_register(sections.inspection_names)
 
-        applicant_page_sections.register(
-            PageSection(
+        def inspections_section(template_name: str, order: int, context) -> PageSection:
+            # The one "Inspections" section, drawn on three pages.
+            return PageSection(
                 key="inspections",
                 title=_("Inspections"),
-                template_name="inspections/permit_section.html",
-                order=10,
-                context=sections.permit_section_context,
+                template_name=template_name,
+                order=order,
+                context=context,
+            )
+
+        applicant_page_sections.register(
+            inspections_section(
+                "inspections/permit_section.html", 10, sections.permit_section_context
             )
         )
         public_page_sections.register(
-            PageSection(
-                key="inspections",
-                title=_("Inspections"),
-                template_name="inspections/public_section.html",
-                order=10,
-                context=sections.public_section_context,
+            inspections_section(
+                "inspections/public_section.html", 10, sections.public_section_context
             )
         )
         dashboard_sections.register(
-            PageSection(
-                key="inspections",
-                title=_("Inspections"),
-                template_name="inspections/dashboard_section.html",
-                order=20,
-                context=sections.dashboard_section_context,
+            inspections_section(
+                "inspections/dashboard_section.html", 20, sections.dashboard_section_context
             )
         )
