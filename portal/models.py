@@ -177,7 +177,7 @@ class FaqEntry(HelpAnchorMixin, models.Model):
         max_length=80,
         unique=True,
         validators=[validate_help_anchor],
-        help_text=_("Links to this answer: /help/#<anchor>."),
+        help_text=_("Links to this answer are /help/# followed by the anchor."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_published = models.BooleanField(_("published"), default=True)
