@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import connection
 from django.db.models import Q
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -57,7 +58,19 @@ class _KeysCheckedAutocomplete:
 
 
 class KeysCheckedAutocompleteSelect(_KeysCheckedAutocomplete, AutocompleteSelect):
-    pass
+    """It starts with an empty choice, labelled as a plain select's is, required or not:
+    HTML asks a required select for one, and an option for text (Django's leaves the
+    choice out of a required select and writes it empty in another). The autocomplete
+    shows its placeholder for it all the same."""
+
+    def optgroups(self, name, value, attr=None):
+        groups = super().optgroups(name, value, attr)
+        options = groups[0][1]
+        options[:] = [
+            self.create_option(name, "", BLANK_CHOICE_DASH[0][1], False, 0),
+            *(option for option in options if option["value"] != ""),
+        ]
+        return groups
 
 
 class KeysCheckedAutocompleteSelectMultiple(_KeysCheckedAutocomplete, AutocompleteSelectMultiple):

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -239,3 +240,17 @@ def test_a_contractor_profile_sent_for_no_user_is_refused_beside_the_field(clien
     assert response.status_code == 200
     assert "user" in response.context["adminform"].form.errors
     assert not ContractorProfile.objects.filter(business_name="Coastline Builders").exists()
+
+
+@pytest.mark.parametrize("page", ["add/", "{pk}/change/"])
+def test_the_required_account_autocomplete_starts_with_an_empty_labelled_choice(client, page):
+    """HTML asks a required select for an empty first option, and an option for text."""
+    profile = ContractorFactory(username="1029384").contractor_profile
+    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
+
+    html = client.get(f"/admin/accounts/contractorprofile/{page.format(pk=profile.pk)}")
+
+    (select,) = re.findall(r'<select name="user"[^>]*>(.*?)</select>', html.content.decode(), re.S)
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+    chosen = [(str(profile.user_id), "1029384")] if "change" in page else []
+    assert options == [("", "---------"), *chosen]
