@@ -33,6 +33,7 @@ from accounts.models import (
 )
 from accounts.services import ContactDetails, ContractorDetails, security_answer_matches
 from portal.captcha import CAPTCHA_FIELD, captcha_add, captcha_configured
+from portal.forms import DateInput
 from portal.phones import PhoneInput
 
 CONTRACTOR = User.AccountType.CONTRACTOR
@@ -58,10 +59,6 @@ def chosen_account_type(request, data=None) -> str:
     """Public or Contractor, from the form's hidden field or the `?as=` of the link."""
     value = (data or {}).get("as") or (request.GET.get("as") if request else None)
     return CONTRACTOR if value == CONTRACTOR else PUBLIC
-
-
-def date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def contact_form_fields() -> dict[str, forms.Field]:
@@ -152,8 +149,8 @@ def contractor_form_fields() -> dict[str, forms.Field]:
         fields=CONTRACTOR_FIELDS,
         widgets={
             "classifications": forms.CheckboxSelectMultiple,
-            "license_expires_on": date_input(),
-            "workers_comp_expires_on": date_input(),
+            "license_expires_on": DateInput(),
+            "workers_comp_expires_on": DateInput(),
         },
     )
     fields["business_name"].widget.attrs["autocomplete"] = "organization"

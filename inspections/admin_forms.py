@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from inspections.models import INSPECTOR_GROUP, Inspection, InspectionType
+from portal.forms import DateInput
 from portal.selectors import city_localdate
 
 # How far from today the daily list goes: enough for any record, short of the calendar's end.
@@ -141,9 +142,7 @@ class ResultForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text=_("The applicant and the contractor read them in the result email."),
     )
-    inspected_on = forms.DateField(
-        label=_("Date inspected"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    inspected_on = forms.DateField(label=_("Date inspected"), widget=DateInput())
     inspected_time = forms.TimeField(
         label=_("Time inspected"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -182,7 +181,7 @@ class DailyListForm(forms.Form):
     ME = "me"
     UNASSIGNED = "none"
 
-    date = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Day"), widget=DateInput())
     inspector = forms.ChoiceField(label=_("Inspector"), required=False)
 
     def clean_date(self) -> datetime.date:

@@ -18,6 +18,7 @@ from licensing.models import (
     sellers_permit_validator,
 )
 from licensing.selectors import number_normalize
+from portal.forms import DateInput
 from portal.phones import PhoneInput, phone_normalize
 
 ZIP_CODE = RegexValidator(r"^\d{5}(-\d{4})?\Z", _("Enter a 5-digit ZIP code, e.g. 90275."))
@@ -30,10 +31,6 @@ OWNERS_MAX = 20
 # Blank rows offered under the owners already entered, so more can be added without
 # JavaScript; saving offers fresh ones.
 OWNER_BLANK_ROWS = 2
-
-
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _yes_no(value: str) -> bool | None:
@@ -98,7 +95,7 @@ class LicenseBusinessForm(StepForm):
     )
     starts_business_on = forms.DateField(
         label=_("Business start date"),
-        widget=_date_input(),
+        widget=DateInput(),
         help_text=_("When the business opened or will open."),
         error_messages={"invalid": _("Enter a date such as 2026-03-01.")},
     )

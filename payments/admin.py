@@ -22,7 +22,7 @@ from payments.forms import CounterPaymentForm
 from payments.models import FeeLine, Invoice, Payment, Refund
 from payments.selectors import charge_check, deposit_report
 from portal.admin import ActionPageAdminMixin, ReadOnlyAdminMixin, RevertGuardedHistoryAdmin
-from portal.forms import ReasonField, form_data
+from portal.forms import DateInput, ReasonField, form_data
 from portal.money import money
 from portal.selectors import city_localdate
 
@@ -153,7 +153,7 @@ class RefundForm(forms.Form):
 
 
 class DepositReportForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Day"), widget=DateInput())
 
 
 @admin.register(Payment)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from permits.models import Permit, PermitField, PermitType, RequiredDocument
 from permits.selectors import PermitSearch, permit_types_searchable
 from permits.uploads import ACCEPT, UploadRejected, upload_content_type, upload_max_bytes
+from portal.forms import DateInput
 
 
 class PermitSearchForm(forms.Form):
@@ -45,12 +46,12 @@ class PermitSearchForm(forms.Form):
     issued_from = forms.DateField(
         label=_("Issued on or after"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     issued_to = forms.DateField(
         label=_("Issued on or before"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
 
     def __init__(self, *args, **kwargs):
@@ -273,7 +274,7 @@ def permit_field_form_field(permit_field: PermitField) -> forms.Field:
             return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
         return forms.ChoiceField(choices=[("", _("Choose one")), *choices], **common)
     if permit_field.kind == Kind.DATE:
-        widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        widget = DateInput()
         return forms.DateField(widget=widget, **common)
     if permit_field.kind == Kind.BOOLEAN:
         # A checkbox always answers yes or no, so it is never "missing".

@@ -1,8 +1,14 @@
 """What the project's forms share."""
 
+import datetime
+import re
+
 from django import forms
 from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
+
+# The one way HTML writes a date (a "valid date string"): 2026-11-17.
+HTML_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def form_data(request: HttpRequest) -> QueryDict | None:
@@ -23,3 +29,24 @@ class ReasonField(forms.CharField):
             help_text=help_text,
             **kwargs,
         )
+
+
+class DateInput(forms.DateInput):
+    """A date's field: the browser's date picker. HTML allows it no value but a real date
+    written 2026-11-17, so text that is none (a hand-made request's) is shown as an empty
+    field beside the form's error, as a browser would show it."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        text = super().format_value(value)
+        if text is None or not HTML_DATE.fullmatch(text):
+            return None
+        try:
+            datetime.date.fromisoformat(text)
+        except ValueError:
+            return None
+        return text
