@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BOOTSTRAP_VERSION := 5.3.9
+# The W3C's Nu HTML checker, which tests/portal/test_html_validity.py runs on Java 17+.
+VNU_VERSION := 26.9.27
+VNU := $(VENV)/vnu
 
 .PHONY: install run test fuzz lint format worker beat migrate vendor-bootstrap clean
 
@@ -16,6 +19,20 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+# The checker's jar, from the npm registry's vnu-jar package, kept out of git in .venv.
+# `npm pack` fetches the package without running its install script (which would download
+# a Java of its own). Without npm the HTML test skips, as the browser tests do without
+# Chromium; CI installs npm and Java (.ci/run), and there the test must run.
+$(VNU)/$(VNU_VERSION):
+	@if ! command -v npm >/dev/null; then \
+		echo "No npm: the HTML validity test will be skipped."; \
+	else \
+		rm -rf $(VNU) && mkdir -p $(VNU) && cd $(VNU) \
+		&& npm pack --silent vnu-jar@$(VNU_VERSION) >/dev/null \
+		&& tar xzf vnu-jar-$(VNU_VERSION).tgz --strip-components=3 package/build/dist/vnu.jar \
+		&& rm vnu-jar-$(VNU_VERSION).tgz && touch $(VNU_VERSION); \
+	fi
+
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
@@ -27,7 +44,7 @@ run: migrate
 # (tests/conftest.py). pytest-randomly shuffles the order on every run and prints its seed
 # (`make test PYTEST_ARGS=--randomly-seed=N` repeats one); tests/database.py keeps every
 # test's database as it expects in any order, so work stealing only keeps it fast.
-test: install
+test: install $(VNU)/$(VNU_VERSION)
 	$(BIN)/python -m pytest --numprocesses=auto --maxprocesses=4 --dist=worksteal $(PYTEST_ARGS)
 
 # Hypothesis sends odd GETs and POSTs to every URL pattern and form as every kind of user

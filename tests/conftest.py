@@ -110,9 +110,10 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 # Figures printed at the end of every run that has the tests giving them, read from the
-# tests' reports, so they show under pytest-xdist too: the fuzz test's (tests/fuzz), and
-# each PDF the PDF/UA check went through, as (name, problems found) (tests/pdf_ua).
-FUZZ_PROPERTY = "fuzz"
+# tests' reports, so they show under pytest-xdist too: a test's own lines of figures (the
+# fuzz test's, the HTML check's), and each PDF the PDF/UA check went through, as (name,
+# problems found) (tests/pdf_ua).
+SUMMARY_PROPERTY = "summary"
 PDF_UA_PROPERTY = "pdf_ua"
 
 
@@ -123,7 +124,7 @@ def pytest_terminal_summary(terminalreporter):
             if getattr(report, "when", "") != "call":
                 continue
             for name, value in getattr(report, "user_properties", ()):
-                if name == FUZZ_PROPERTY:
+                if name == SUMMARY_PROPERTY:
                     terminalreporter.write_line(value)
                 elif name == PDF_UA_PROPERTY:
                     checked.append(value)

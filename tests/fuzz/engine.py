@@ -22,6 +22,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.http import HttpResponse
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given, seed
 from hypothesis import settings as hypothesis_settings
@@ -306,10 +307,11 @@ class Fuzzer:
             others.append(cases[1:])
         return first, _interleaved(*others)
 
-    def visit(self, case: Case) -> None:
-        """GET the page as it is; keep the forms and query parameters it offers."""
+    def visit(self, case: Case) -> HttpResponse | None:
+        """GET the page as it is; keep the forms and query parameters it offers. Returns
+        the response: None for a 500, or for a pattern the world has nothing to fill with."""
         if case.pattern.params and not case.binding:
-            return  # nothing of the world's to fill it with: fuzzed only
+            return None  # nothing of the world's to fill it with: fuzzed only
         url = case.pattern.url(case.binding)
         response = self.send("GET", case.user, url, case.pattern)
         if (
@@ -319,6 +321,7 @@ class Fuzzer:
             and "html" in response.get("Content-Type", "")
         ):
             case.page = page_read(url, response.content.decode(errors="replace"))
+        return response
 
     def run(self, budget: int) -> None:
         """At least `budget` requests: plain visits, then Hypothesis-made ones."""

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.conftest import FUZZ_PROPERTY
+from tests.conftest import SUMMARY_PROPERTY
 from tests.fuzz.engine import Fuzzer, quiet_logs
 from tests.fuzz.world import MONDAY_MORNING, world_build
 
@@ -35,7 +35,7 @@ def test_no_request_answers_500(demo_city, time_machine, record_property):
         fuzzer.run(budget)
     seconds = time.perf_counter() - started
     record_property(
-        FUZZ_PROPERTY,
+        SUMMARY_PROPERTY,
         f"fuzz: {fuzzer.requests} requests, {fuzzer.errors} responses of 500 ({seconds:.0f} s)",
     )
     assert not fuzzer.failures, fuzzer.report()
