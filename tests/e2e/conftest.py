@@ -290,6 +290,13 @@ def assert_accessible(axe: Axe, page) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
+@pytest.fixture(autouse=True)
+def _portal_is_the_live_server(settings, live_server):
+    """The test checkout, and every link the portal makes to itself, send the person back
+    to addresses made from PORTAL_URL."""
+    settings.PORTAL_URL = live_server.url
+
+
 # The people of the browser tests. The homeowner's phone differs from the demo city's
 # contact numbers, so a page that shows one never passes for showing the other.
 @pytest.fixture(autouse=True)

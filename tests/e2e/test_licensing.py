@@ -20,12 +20,6 @@ from tests.factories import ContractorFactory, UserFactory
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(autouse=True)
-def _portal_is_the_live_server(settings, live_server):
-    """The test checkout sends the person back to addresses made from PORTAL_URL."""
-    settings.PORTAL_URL = live_server.url
-
-
 @pytest.fixture
 def cashier(demo_city):
     cashier = UserFactory(

@@ -17,12 +17,6 @@ from tests.permits.support import permit_submitted
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(autouse=True)
-def _portal_is_the_live_server(settings, live_server):
-    """The provider sends the person back to addresses made from PORTAL_URL."""
-    settings.PORTAL_URL = live_server.url
-
-
 @pytest.fixture
 def heater(homeowner):
     """An approved Water Heater permit with $143.00 due."""
