@@ -175,9 +175,6 @@ class ReviewerFilter(AssigneeFilter):
             .only("username", "first_name", "last_name")
         )
 
-    def is_assignee_choice(self, value: str) -> bool:
-        return value.isascii() and value.isdigit()
-
 
 REVIEW_STEPS = {
     step.slug: step

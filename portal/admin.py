@@ -308,14 +308,12 @@ class TypedNumberSearchAdminMixin:
 
 class AssigneeFilter(admin.SimpleListFilter):
     """Rows by the staff member assigned to them: me, nobody, or one of `assignees()`,
-    by name. `is_assignee_choice` says which ids may be looked up."""
+    by name. An id that is none of a user's, or beyond what the database holds, lists
+    nobody's rows rather than failing in the database."""
 
     parameter_name: str  # also the assignee's field
 
     def assignees(self) -> Iterable:
-        raise NotImplementedError
-
-    def is_assignee_choice(self, value: str) -> bool:
         raise NotImplementedError
 
     def lookups(self, request, model_admin):
@@ -331,8 +329,11 @@ class AssigneeFilter(admin.SimpleListFilter):
             return queryset.filter(**{self.parameter_name: request.user})
         if value == "none":
             return queryset.filter(**{self.parameter_name: None})
-        if value and self.is_assignee_choice(value):
-            return queryset.filter(**{f"{self.parameter_name}_id": int(value)})
+        if value:
+            assignee = queryset.model._meta.get_field(self.parameter_name)
+            if not is_key(assignee, value):
+                return queryset.none()
+            return queryset.filter(**{f"{self.parameter_name}_id": assignee.to_python(value)})
         return queryset
 
 
