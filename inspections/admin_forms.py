@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from inspections.models import INSPECTOR_GROUP, Inspection, InspectionType
-from portal.forms import DateInput
+from portal.forms import DateInput, TimeInput
 from portal.selectors import city_localdate
 
 # How far from today the daily list goes: enough for any record, short of the calendar's end.
@@ -145,7 +145,7 @@ class ResultForm(forms.Form):
     inspected_on = forms.DateField(label=_("Date inspected"), widget=DateInput())
     inspected_time = forms.TimeField(
         label=_("Time inspected"),
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=TimeInput(),
         help_text=_("In the city's time zone."),
     )
 

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from collections.abc import Callable
 
 from django import forms
 from django.http import HttpRequest, QueryDict
@@ -9,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 # The one way HTML writes a date (a "valid date string"): 2026-11-17.
 HTML_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# And a time of day: 14:30, with seconds and their fraction if given.
+HTML_TIME = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?")
 
 
 def form_data(request: HttpRequest) -> QueryDict | None:
@@ -31,22 +34,39 @@ class ReasonField(forms.CharField):
         )
 
 
-class DateInput(forms.DateInput):
-    """A date's field: the browser's date picker. HTML allows it no value but a real date
-    written 2026-11-17, so text that is none (a hand-made request's) is shown as an empty
-    field beside the form's error, as a browser would show it."""
+class _HtmlValueOnly:
+    """A date's or a time's field, as the browser's picker. HTML allows it no value but a
+    real date or time in its own writing (2026-11-17, 14:30), so text that is none (a
+    hand-made request's) is shown as an empty field beside the form's error, as a browser
+    would show it."""
 
+    html_value: re.Pattern
+    parse: Callable[[str], object]
+
+    def format_value(self, value):
+        text = super().format_value(value)
+        if text is None or not self.html_value.fullmatch(text):
+            return None
+        try:
+            self.parse(text)
+        except ValueError:
+            return None
+        return text
+
+
+class DateInput(_HtmlValueOnly, forms.DateInput):
     input_type = "date"
+    html_value = HTML_DATE
+    parse = staticmethod(datetime.date.fromisoformat)
 
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%d")
 
-    def format_value(self, value):
-        text = super().format_value(value)
-        if text is None or not HTML_DATE.fullmatch(text):
-            return None
-        try:
-            datetime.date.fromisoformat(text)
-        except ValueError:
-            return None
-        return text
+
+class TimeInput(_HtmlValueOnly, forms.TimeInput):
+    input_type = "time"
+    html_value = HTML_TIME
+    parse = staticmethod(datetime.time.fromisoformat)
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs, format="%H:%M")
