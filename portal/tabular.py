@@ -37,7 +37,6 @@ MAX_LINE_CHARS = 1024 * 1024
 # What the "surrogateescape" error handler makes of a byte the encoding cannot decode.
 UNDECODABLE = re.compile("[\udc80-\udcff]")
 DELIMITERS = (",", ";", "\t", "|")
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 # Bytes cp1252 leaves undefined: a file holding one is Latin-1 (ISO 8859-1) proper.
 CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 
@@ -348,7 +347,7 @@ class _Replayed(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         if self._head:
             count = min(len(buffer), len(self._head))
             buffer[:count] = self._head[:count]
