@@ -16,7 +16,6 @@ password, a security question, whether the account is active, or a verification,
 that changed license or insurance details must be verified by staff again.
 """
 
-import csv
 import datetime
 import io
 import re
@@ -42,6 +41,7 @@ from accounts.models import (
     license_number_validator,
 )
 from accounts.services import AccountError
+from portal.tabular import TabularError, csv_records
 
 # The largest file the admin upload accepts; the command on the server takes any size.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -204,27 +204,16 @@ def _empty_file_message() -> str:
 
 def _records(csv_file: TextIO) -> Iterator[tuple[int, list[str]]]:
     """Each CSV record with the physical line it starts on; a value may span lines."""
-    reader = csv.reader(csv_file, strict=True)
-    next_line = 1
     try:
-        for cells in reader:
-            line = next_line
-            next_line = reader.line_num + 1
+        for line, cells in csv_records(csv_file, delimiter=",", file=_("the file")):
             if any("\x00" in cell for cell in cells):
                 raise ImportRejected(
                     [_line_message(line, _("the file holds binary data, so it is not a CSV file."))]
                 )
             yield line, cells
-    except csv.Error as error:
-        raise ImportRejected(
-            [
-                _line_message(
-                    next_line,
-                    _("the file cannot be read as CSV (%(error)s). Check the quotation marks.")
-                    % {"error": error},
-                )
-            ]
-        ) from None
+    except TabularError as error:
+        # This import's messages name the line only: staff upload one file at a time.
+        raise ImportRejected([_line_message(error.line or 1, error.message)]) from None
 
 
 def _header_read(line: int, cells: list[str]) -> list[str]:

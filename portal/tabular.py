@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 from django.utils.translation import gettext as _
 
@@ -453,7 +453,7 @@ class TabularFile:
             )
 
 
-def _lines(text: io.TextIOBase, *, file: str) -> Iterator[str]:
+def _lines(text: TextIO, *, file: str) -> Iterator[str]:
     """Physical lines, each checked for bytes the encoding could not read.
 
     The text is decoded with "surrogateescape", which keeps such bytes as lone surrogates,
@@ -480,8 +480,12 @@ def _lines(text: io.TextIOBase, *, file: str) -> Iterator[str]:
         yield line
 
 
-def _records(text: io.TextIOBase, *, delimiter: str, file: str) -> Iterator[tuple[int, list[str]]]:
-    """Each CSV record with the physical line it starts on; a quoted cell may span lines."""
+def csv_records(text: TextIO, *, delimiter: str, file: str) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV record of a text stream with the physical line it starts on (the first line
+    is 1), as a text editor counts lines: a quoted cell may span several.
+
+    Raises TabularError, naming ``file`` and the line, where the text stops being CSV.
+    """
     reader = csv.reader(_lines(text, file=file), delimiter=delimiter, strict=True)
     next_line = 1
     try:
@@ -530,7 +534,7 @@ def tabular_open(
         errors="surrogateescape",
         newline="",
     )
-    records = _records(text, delimiter=delimiter, file=file)
+    records = csv_records(text, delimiter=delimiter, file=file)
     header_line, header_cells = next(records)
     header = header_check(header_cells, schema, file=file, line=header_line)
     yield TabularFile(
