@@ -101,8 +101,9 @@ DIGIT_GROUPS = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
 MONEY = re.compile(
     rf"(?P<sign>[+-]?)\$?(?P<sign_after>[+-]?)(?P<number>{DIGIT_GROUPS}(?:\.\d{{1,2}})?|\.\d{{1,2}})"
 )
-# "1.234,50" and "12,5": a decimal comma, which we never guess at.
-DECIMAL_COMMA = re.compile(r"\d{1,3}(?:\.\d{3})*,\d{1,2}")
+SPACE_BY_SIGN = re.compile(r"(?<=[$()+-])\s+|\s+(?=[$()])")
+# "1.234,50", "1 234,50" and "12,5": a decimal comma, which we never guess at.
+DECIMAL_COMMA = re.compile(r"\d{1,3}(?:[. ]\d{3})*,\d{1,2}")
 INTEGER = re.compile(rf"[+-]?{DIGIT_GROUPS}")
 TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1"})
 FALSE_WORDS = frozenset({"no", "n", "false", "f", "0"})
@@ -139,7 +140,9 @@ def money_parse(value: str) -> Decimal:
 
     A decimal comma ("1.234,50") is refused rather than guessed at: "1,234" is a thousand.
     """
-    text = value.replace(" ", "")
+    # Spaces around signs and the dollar sign ("$ 12.00", "( 12.00 )"), never between digits:
+    # "12 34" may be one number or two, and a French "1 234,50" is refused as a decimal comma.
+    text = SPACE_BY_SIGN.sub("", value)
     bracketed = text.startswith("(") and text.endswith(")")
     if bracketed:
         text = text[1:-1]

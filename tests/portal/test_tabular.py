@@ -279,7 +279,8 @@ def test_a_bad_date_says_why(value, message):
         ("($1,000.00)", "-1000.00"),
         ("-$12.00", "-12.00"),
         ("$-12.00", "-12.00"),
-        ("$ 1 234.00".replace(" 1 ", "1,"), "1234.00"),
+        ("$ 1,234.00", "1234.00"),
+        ("( $12.00 )", "-12.00"),
     ],
 )
 def test_amounts_read_in_each_form(value, amount):
@@ -296,6 +297,8 @@ def test_amounts_read_in_each_form(value, amount):
         ("(-12.00)", "not an amount"),
         ("--12", "not an amount"),
         ("12 USD", "not an amount"),
+        ("12 34", "not an amount"),
+        ("1 234,50", "decimal comma"),
     ],
 )
 def test_a_bad_amount_says_why(value, message):
