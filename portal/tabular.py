@@ -16,6 +16,7 @@ import io
 import re
 import stat
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -623,14 +624,14 @@ class ZipExport:
         """One CSV member as a TabularFile named "ARCHIVE/MEMBER" in messages.
 
         zipfile stops at the declared size and checks the CRC, so a member that lies about
-        its size is refused (as BadZipFile) instead of unpacking without end.
+        its size is refused instead of unpacking without end; so is one damaged in transit.
         """
         file = f"{self.name}/{member}"
         with self._archive.open(member) as stream:
             try:
                 with tabular_open(stream, schema, name=file) as opened:
                     yield opened
-            except zipfile.BadZipFile as error:
+            except (zipfile.BadZipFile, zlib.error) as error:
                 raise TabularError(
                     _("the archive is damaged (%(error)s).") % {"error": error}, file=file
                 ) from None

@@ -404,6 +404,22 @@ def test_a_zip_member_declaring_too_large_a_size_is_refused(monkeypatch):
         ZipExport(zip_bytes({"permits.csv": b"permit_number\nB-1\n"}), name="city.zip")
 
 
+def test_a_damaged_zip_member_is_refused_when_read():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("permits.csv", b"permit_number\nB-1\n")
+    damaged = io.BytesIO(buffer.getvalue().replace(b"B-1", b"B-2"))
+
+    with (
+        ZipExport(damaged, name="city.zip") as export,
+        pytest.raises(TabularError) as raised,
+        export.open("permits.csv", PERMITS) as opened,
+    ):
+        list(opened.rows())
+
+    assert str(raised.value).startswith("city.zip/permits.csv: the archive is damaged")
+
+
 def test_a_file_that_is_not_a_zip_is_refused():
     with pytest.raises(TabularError, match=r"^city\.zip: the file is not a zip archive"):
         ZipExport(io.BytesIO(b"permit_number\n"), name="city.zip")
