@@ -38,6 +38,7 @@ MAX_LINE_CHARS = 1024 * 1024
 # What the "surrogateescape" error handler makes of a byte the encoding cannot decode.
 UNDECODABLE = re.compile("[\udc80-\udcff]")
 DELIMITERS = (",", ";", "\t", "|")
+EXCEL_SEPARATOR = re.compile(r"sep=(?P<delimiter>[,;\t|])")
 # Bytes cp1252 leaves undefined: a file holding one is Latin-1 (ISO 8859-1) proper.
 CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 
@@ -531,7 +532,9 @@ def tabular_open(
         )
     encoding = encoding_detect(sample, file=file)
     first_line = re.split(r"[\r\n]", sample.decode(encoding, errors="replace"), maxsplit=1)[0]
-    delimiter = delimiter_detect(first_line)
+    # Some exports meant for Excel start with a "sep=;" line naming the delimiter.
+    declared = EXCEL_SEPARATOR.fullmatch(first_line)
+    delimiter = declared["delimiter"] if declared else delimiter_detect(first_line)
     text = io.TextIOWrapper(
         io.BufferedReader(_Replayed(sample, source)),
         encoding=encoding,
@@ -539,7 +542,10 @@ def tabular_open(
         newline="",
     )
     records = csv_records(text, delimiter=delimiter, file=file)
-    header_line, header_cells = next(records)
+    if declared:
+        next(records)
+    # Only a file of a "sep=" line alone has no header line: its line 2 names no columns.
+    header_line, header_cells = next(records, (2, []))
     header = header_check(header_cells, schema, file=file, line=header_line)
     yield TabularFile(
         name=file,

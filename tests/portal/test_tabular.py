@@ -116,6 +116,18 @@ def test_the_delimiter_is_found_from_the_header(delimiter, name):
     assert rows[0].cells["fee"] == ("1,500" if delimiter == "," else "1,5")
 
 
+def test_an_excel_separator_line_names_the_delimiter_and_is_not_the_header():
+    opened, rows = read(b"sep=;\r\npermit_number;fee,with comma,and more\r\nB-1;3\r\n")
+
+    assert opened.delimiter == ";"
+    assert [(row.line, row.cells["permit_number"]) for row in rows] == [(3, "B-1")]
+
+
+def test_an_excel_separator_line_alone_misses_the_header():
+    with pytest.raises(RowInvalid, match=r"^permits.csv, line 2: the required column"):
+        read(b"sep=;\n")
+
+
 def test_a_file_from_a_path_is_named_by_its_file_name(tmp_path):
     path = tmp_path / "fees.csv"
     path.write_bytes(b"permit_number\nB-1\n")
