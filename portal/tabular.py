@@ -210,8 +210,9 @@ def column_key(name: str) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    """A column an import reads. ``required``: the header must name it; ``blank``: its cells
-    may be empty (then the value is None)."""
+    """A column an import reads. ``parse`` turns a non-empty cell into its value (by default
+    text of up to 255 characters); ``required``: the header must name the column; ``blank``:
+    its cells may be empty, read as None."""
 
     name: str
     parse: CellParser = field(default=text_parser(255))
