@@ -6,6 +6,10 @@ yields each row with the line a text editor shows for it. Cells are parsed by sm
 parsers whose errors name the file, the line, the column and the value. Nothing here reads a
 whole file into memory, so a 2 GB export costs what one row costs. docs/import.md says what
 a city's files may look like.
+
+Longer than the house's 500 lines on purpose: what a city's file may look like (its
+encoding, delimiter, header, cell forms and zip) is read in one place, beside the one error
+form every import reports in.
 """
 
 import codecs
