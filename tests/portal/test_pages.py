@@ -161,6 +161,18 @@ def test_an_unknown_url_gets_the_styled_not_found_page(client, demo_city):
     assert "City of Rancho Palos Verdes (demo)" in page
 
 
+def test_a_page_an_account_may_not_use_gets_the_styled_no_access_page(client, demo_city):
+    clerk = UserFactory(username="clerk", is_staff=True, account_type="staff")
+    client.force_login(clerk)
+
+    response = client.get(reverse("admin:accounts_user_import"))
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "You do not have access to this page" in page
+    assert "City of Rancho Palos Verdes (demo)" in page
+
+
 @override_settings(ROOT_URLCONF="tests.portal.urls_failing")
 def test_a_server_error_gets_the_styled_error_page(client, demo_city):
     client.raise_request_exception = False
